@@ -1,0 +1,19 @@
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+/// <summary>The worker threads, as the control plane drives them.</summary>
+public interface IDatapath
+{
+    /// <summary>Makes <paramref name="snapshot"/> the configuration workers switch by, from their next batch on.</summary>
+    void Publish(ForwardingSnapshot snapshot);
+
+    /// <summary>Starts receiving from a port that is already in the published snapshot.</summary>
+    void StartReceiving(ushort index, IPortDevice device);
+
+    /// <summary>Stops receiving from a port, then waits until no worker can still be using it, so it can be closed.</summary>
+    void StopReceiving(ushort index, IPortDevice device);
+
+    /// <summary>Every worker's counters; a port's figure is their sum.</summary>
+    IReadOnlyList<PortCounters> Counters { get; }
+}

@@ -1,0 +1,13 @@
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+/// <summary>An opened port: a TAP or a raw socket. Disposing it closes the descriptor (and removes a TAP the switch created).</summary>
+public interface IPortDevice : IFrameSink, IDisposable
+{
+    string Name { get; }
+    PortKind Kind { get; }
+    /// <summary>The MAC of the interface behind the port.</summary>
+    MacAddress Mac { get; }
+}

@@ -1,0 +1,10 @@
+namespace VSwitch.Core.Control;
+
+/// <summary>How a port reaches its frames.</summary>
+public enum PortKind
+{
+    /// <summary>The switch creates a TAP and owns its file descriptor; the kernel side is the endpoint.</summary>
+    Tap,
+    /// <summary>An AF_PACKET socket on an existing interface (a NIC, a veth, a TAP that QEMU opened).</summary>
+    Raw,
+}

@@ -1,0 +1,18 @@
+namespace VSwitch.Core.Switching;
+
+/// <summary>Why the datapath dropped a frame. Counted per port; never logged per frame.</summary>
+public enum DropReason
+{
+    /// <summary>Shorter than an Ethernet header.</summary>
+    TooShort,
+    /// <summary>Source MAC multicast, broadcast or zero.</summary>
+    InvalidSource,
+    /// <summary>A VLAN-tagged frame on a port that only takes untagged frames.</summary>
+    VlanNotAllowed,
+    /// <summary>Known destination is the port the frame came from (the kernel bridge filters these too).</summary>
+    DestinationIsIngress,
+    /// <summary>Larger than the receive buffer; cut by the kernel.</summary>
+    Truncated,
+    /// <summary>The destination's queue was full or its link down.</summary>
+    TxFailed,
+}

@@ -1,0 +1,80 @@
+using VSwitch.Core.Control;
+using VSwitch.Core.Fdb;
+using VSwitch.Core.Switching;
+using VSwitch.Linux.Ports;
+
+namespace VSwitch.Linux.Datapath;
+
+/// <summary>
+/// The worker threads (default: one per core) and the state they share: the published snapshot and the
+/// receive side of every port. Each port is polled by exactly one worker, so its frames stay in order;
+/// any worker may transmit to any port.
+/// </summary>
+public sealed class LinuxDatapath : IDatapath, IDisposable
+{
+    public const int DefaultBatchSize = 32;
+
+    private readonly Worker[] _workers;
+    private readonly Dictionary<ushort, Worker> _owner = [];
+    private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
+    private ILinuxPort?[] _receivers = new ILinuxPort?[64];
+
+    public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize)
+    {
+        int count = workers > 0 ? workers : Environment.ProcessorCount;
+        _workers = new Worker[count];
+        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize);
+        foreach (var worker in _workers) worker.Start();
+        Counters = _workers.Select(w => w.Counters).ToArray();
+    }
+
+    public int WorkerCount => _workers.Length;
+
+    /// <summary>Read by workers once per pass (acquire); written by the control thread (release).</summary>
+    internal ForwardingSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    internal ILinuxPort? Receiver(ushort index)
+    {
+        var receivers = Volatile.Read(ref _receivers);
+        return index < receivers.Length ? Volatile.Read(ref receivers[index]) : null;
+    }
+
+    public IReadOnlyList<PortCounters> Counters { get; }
+
+    public void Publish(ForwardingSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    public void StartReceiving(ushort index, IPortDevice device)
+    {
+        var port = (ILinuxPort)device;
+        if (index >= _receivers.Length)
+        {
+            var grown = new ILinuxPort?[Math.Max(index + 1, _receivers.Length * 2)];
+            _receivers.CopyTo(grown, 0);
+            Volatile.Write(ref _receivers, grown);
+        }
+        Volatile.Write(ref _receivers[index], port);
+        var worker = _workers.MinBy(w => w.PortCount)!;
+        worker.PortCount++;
+        _owner[index] = worker;
+        worker.Watch(port, index);
+    }
+
+    public void StopReceiving(ushort index, IPortDevice device)
+    {
+        if (_owner.Remove(index, out var worker))
+        {
+            worker.Unwatch((ILinuxPort)device);
+            worker.PortCount--;
+        }
+        if (index < _receivers.Length) Volatile.Write(ref _receivers[index], null);
+        // The caller has already published a snapshot without this port; once every worker has been
+        // quiescent since, nobody can still receive from it or transmit to it.
+        foreach (var w in _workers) w.WaitQuiescent();
+    }
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers) worker.Stop();
+        foreach (var worker in _workers) worker.Dispose();
+    }
+}

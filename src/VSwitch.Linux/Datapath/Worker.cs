@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+using VSwitch.Core.Fdb;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+using VSwitch.Linux.Ports;
+
+namespace VSwitch.Linux.Datapath;
+
+/// <summary>
+/// One datapath thread. It waits on the ports assigned to it and runs each ready port's frames to
+/// completion: receive batch → parse → learn → look up → transmit batch, on the snapshot it read at the
+/// top of the pass. It allocates nothing per frame and takes no lock.
+/// </summary>
+internal sealed unsafe class Worker : IDisposable
+{
+    private const int MaxEvents = 64;
+    /// <summary>Batches read from one port per wake-up before moving on, so one busy port cannot starve the others.</summary>
+    private const int BatchesPerPortPerPass = 4;
+
+    private readonly LinuxDatapath _datapath;
+    private readonly Epoll _epoll = new();
+    private readonly PacketBatch _batch;
+    private readonly ForwardingPipeline _pipeline;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    // Quiescence: the control thread may free a port once every worker is either waiting in epoll
+    // (holding no snapshot) or has finished a pass that began before the port was unpublished.
+    private int _waiting;
+    private long _passes;
+
+    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize)
+    {
+        Id = id;
+        _datapath = datapath;
+        _batch = new PacketBatch(batchSize);
+        _pipeline = new ForwardingPipeline(fdb, batchSize);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"vswitch-worker-{id}" };
+    }
+
+    public int Id { get; }
+    public int PortCount;
+    public PortCounters Counters => _pipeline.Counters;
+
+    public void Start() => _thread.Start();
+
+    public void Watch(ILinuxPort port, ushort index) => _epoll.Add(port.Fd, index);
+
+    public void Unwatch(ILinuxPort port) => _epoll.Remove(port.Fd);
+
+    /// <summary>Blocks until this worker can no longer be using a snapshot published before the call.</summary>
+    public void WaitQuiescent()
+    {
+        long start = Interlocked.Read(ref _passes);
+        var spin = new SpinWait();
+        while (!_stopping && Volatile.Read(ref _waiting) == 0 && Interlocked.Read(ref _passes) == start)
+            spin.SpinOnce(sleep1Threshold: 20);
+    }
+
+    private void Run()
+    {
+        var events = (epoll_event*)NativeMemory.Alloc((nuint)(MaxEvents * sizeof(epoll_event)));
+        try
+        {
+            while (!_stopping)
+            {
+                Volatile.Write(ref _waiting, 1);
+                int ready = _epoll.Wait(events, MaxEvents, -1);
+                // Full fence: the snapshot read below must not move above leaving the waiting state.
+                Interlocked.Exchange(ref _waiting, 0);
+
+                var snapshot = _datapath.Snapshot;
+                for (int e = 0; e < ready; e++)
+                {
+                    ulong token = events[e].data.u64;
+                    if (token == Epoll.WakeToken)
+                    {
+                        _epoll.DrainWake();
+                        continue;
+                    }
+                    ServicePort(snapshot, (ushort)token);
+                }
+                Interlocked.Increment(ref _passes);
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+        }
+    }
+
+    private void ServicePort(ForwardingSnapshot snapshot, ushort index)
+    {
+        var port = _datapath.Receiver(index);
+        if (port is null) return; // being removed
+        for (int round = 0; round < BatchesPerPortPerPass; round++)
+        {
+            int count = port.Receive(_batch, _pipeline.Counters, index);
+            if (count == 0) return;
+            _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
+            if (count < _batch.Capacity) return;
+        }
+    }
+
+    public void Stop()
+    {
+        _stopping = true;
+        _epoll.Wake();
+        _thread.Join();
+    }
+
+    public void Dispose()
+    {
+        _epoll.Dispose();
+        _batch.Dispose();
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using Tmds.Linux;
+using VSwitch.Core.Frames;
+using VSwitch.Linux.Native;
+using static Tmds.Linux.LibC;
+
+namespace VSwitch.Linux.Interfaces;
+
+/// <summary>Interface queries and settings through SIOC* ioctls in the switch's own network namespace.</summary>
+public static unsafe class NetInterface
+{
+    public static bool Exists(string name) => Index(name) != 0;
+
+    /// <summary>The interface index, or 0 when there is no such interface.</summary>
+    public static int Index(string name)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        int n = Encoding.ASCII.GetBytes(name.AsSpan(0, Math.Min(name.Length, 16)), bytes);
+        bytes[n] = 0;
+        fixed (byte* p = bytes) return (int)Sys.if_nametoindex(p);
+    }
+
+    public static MacAddress GetMac(string name)
+    {
+        var request = IfReq.For(name);
+        Ioctl(SIOCGIFHWADDR, ref request, "SIOCGIFHWADDR", name);
+        return MacAddress.Read(new ReadOnlySpan<byte>(request.HwAddress, 6));
+    }
+
+    public static void SetMac(string name, MacAddress mac)
+    {
+        var request = IfReq.For(name);
+        request.HwFamily = Sys.ARPHRD_ETHER;
+        mac.Write(new Span<byte>(request.HwAddress, 6));
+        Ioctl(SIOCSIFHWADDR, ref request, "SIOCSIFHWADDR", name);
+    }
+
+    public static void SetUp(string name, bool up)
+    {
+        var request = IfReq.For(name);
+        Ioctl(SIOCGIFFLAGS, ref request, "SIOCGIFFLAGS", name);
+        short flags = up ? (short)(request.Flags | Sys.IFF_UP) : (short)(request.Flags & ~Sys.IFF_UP);
+        if (flags == request.Flags) return;
+        request.Flags = flags;
+        Ioctl(SIOCSIFFLAGS, ref request, "SIOCSIFFLAGS", name);
+    }
+
+    private static void Ioctl(int command, ref IfReq request, string what, string name)
+    {
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw NativeError.Last("socket(AF_INET)");
+        try
+        {
+            fixed (IfReq* r = &request)
+                if (ioctl(fd, command, r) < 0) throw NativeError.Last($"ioctl({what}, {name})");
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace VSwitch.Linux.Native;
+
+/// <summary><c>struct ifreq</c> (40 bytes): an interface name and a union of flags, index or hardware address.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 40)]
+internal unsafe struct IfReq
+{
+    [FieldOffset(0)] public fixed byte Name[16];
+    [FieldOffset(16)] public short Flags;
+    [FieldOffset(16)] public int Index;
+    [FieldOffset(16)] public ushort HwFamily;
+    [FieldOffset(18)] public fixed byte HwAddress[14];
+
+    public static IfReq For(string name)
+    {
+        var request = new IfReq();
+        int written = Encoding.ASCII.GetBytes(name, new Span<byte>(request.Name, 15));
+        request.Name[written] = 0;
+        return request;
+    }
+}

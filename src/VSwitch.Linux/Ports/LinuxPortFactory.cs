@@ -1,0 +1,13 @@
+using VSwitch.Core.Control;
+using VSwitch.Core.Frames;
+using VSwitch.Linux.Interfaces;
+
+namespace VSwitch.Linux.Ports;
+
+/// <summary>Opens real TAP and AF_PACKET ports in the daemon's network namespace.</summary>
+public sealed class LinuxPortFactory : IPortFactory
+{
+    public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac);
+    public IPortDevice OpenRaw(string device) => RawPort.Open(device);
+    public bool InterfaceExists(string name) => NetInterface.Exists(name);
+}

@@ -1,0 +1,213 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+using VSwitch.Core.Control;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+using VSwitch.Linux.Interfaces;
+using VSwitch.Linux.Native;
+using static Tmds.Linux.LibC;
+
+namespace VSwitch.Linux.Ports;
+
+/// <summary>
+/// An AF_PACKET socket on an existing interface (a NIC, a veth, a TAP that QEMU opened), in promiscuous
+/// mode so frames keep the guests' source MACs. PACKET_VNET_HDR carries the same virtio-net header as
+/// our TAPs, so large and partially-checksummed frames pass between the two kinds unchanged;
+/// PACKET_IGNORE_OUTGOING keeps our own transmissions from coming back; PACKET_AUXDATA returns a VLAN
+/// tag the kernel stripped, which is put back into the frame before switching.
+/// </summary>
+public sealed unsafe class RawPort : ILinuxPort
+{
+    private const int ControlSize = 64; // CMSG_SPACE(sizeof(tpacket_auxdata)) is 40
+    private const int MaxSendBatch = 64;
+
+    private readonly FileDescriptor _fd;
+    // Receive scratch: used only by the one worker that polls this port.
+    private MMsgHdr* _rxMessages;
+    private IoVec* _rxVectors;
+    private byte* _rxControl;
+    private int _rxCapacity;
+
+    private RawPort(string name, FileDescriptor fd, MacAddress mac)
+    {
+        Name = name;
+        _fd = fd;
+        Mac = mac;
+    }
+
+    public string Name { get; }
+    public PortKind Kind => PortKind.Raw;
+    public MacAddress Mac { get; }
+    public int Fd => _fd.Fd;
+
+    public static RawPort Open(string device)
+    {
+        int index = NetInterface.Index(device);
+        if (index == 0) throw new ConfigException($"interface {device} does not exist");
+
+        // Protocol 0 until bound, so that no frame from another interface is queued before bind().
+        int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw NativeError.Last($"socket(AF_PACKET, {device})");
+        var handle = new FileDescriptor(fd);
+        try
+        {
+            SetOption(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", device);
+            SetOption(fd, SOL_PACKET, PACKET_AUXDATA, 1, "PACKET_AUXDATA", device);
+            SetOption(fd, SOL_PACKET, Sys.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING", device);
+            // Room for bursts of 64 KB frames; FORCE works as root and ignores the sysctl caps.
+            SetOption(fd, SOL_SOCKET, Sys.SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE", device);
+            SetOption(fd, SOL_SOCKET, Sys.SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE", device);
+
+            var address = new sockaddr_ll
+            {
+                sll_family = (ushort)(int)AF_PACKET,
+                sll_protocol = htons(Sys.ETH_P_ALL),
+                sll_ifindex = index,
+            };
+            if (bind(fd, (sockaddr*)&address, (uint)sizeof(sockaddr_ll)) < 0) throw NativeError.Last($"bind(AF_PACKET, {device})");
+
+            var membership = new packet_mreq { mr_ifindex = index, mr_type = (ushort)PACKET_MR_PROMISC };
+            if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, (uint)sizeof(packet_mreq)) < 0)
+                throw NativeError.Last($"setsockopt(PACKET_ADD_MEMBERSHIP promisc, {device})");
+
+            NetInterface.SetUp(device, true);
+            return new RawPort(device, handle, NetInterface.GetMac(device));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static void SetOption(int fd, int level, int option, int value, string what, string device)
+    {
+        if (setsockopt(fd, level, option, &value, sizeof(int)) < 0) throw NativeError.Last($"setsockopt({what}, {device})");
+    }
+
+    public int Receive(PacketBatch batch, PortCounters counters, ushort index)
+    {
+        EnsureReceiveScratch(batch.Capacity);
+        int capacity = batch.Capacity;
+        for (int i = 0; i < capacity; i++)
+        {
+            _rxVectors[i].Base = batch.Slot(i) + PacketBatch.Headroom;
+            _rxVectors[i].Length = (nuint)batch.PacketRoom;
+            ref var header = ref _rxMessages[i].Header;
+            header.Name = null;
+            header.NameLength = 0;
+            header.Iov = &_rxVectors[i];
+            header.IovLength = 1;
+            header.Control = _rxControl + i * ControlSize;
+            header.ControlLength = ControlSize;
+            header.Flags = 0;
+        }
+
+        int received = Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)capacity, Sys.MSG_DONTWAIT, null);
+        if (received <= 0)
+        {
+            batch.Count = 0;
+            return 0;
+        }
+
+        int count = 0;
+        for (int i = 0; i < received; i++)
+        {
+            var message = &_rxMessages[i];
+            if ((message->Header.Flags & Sys.MSG_TRUNC) != 0)
+            {
+                counters.Drop(index, DropReason.Truncated);
+                continue;
+            }
+            // Compact in place: slot i's data moves to position count only by bookkeeping, not by copying.
+            batch.Set(count, (int)(batch.Slot(i) - batch.Slot(count)) + PacketBatch.Headroom, (int)message->Length);
+            RestoreVlanTag(batch, count, &message->Header);
+            count++;
+        }
+        batch.Count = count;
+        return count;
+    }
+
+    /// <summary>If the kernel stripped a VLAN tag (hardware or veth offload), put it back where it was.</summary>
+    private static void RestoreVlanTag(PacketBatch batch, int packet, MsgHdr* header)
+    {
+        byte* at = (byte*)header->Control;
+        byte* end = at + header->ControlLength;
+        while (at + CMsgHdr.DataOffset <= end)
+        {
+            var cmsg = (CMsgHdr*)at;
+            if (cmsg->Length < CMsgHdr.DataOffset) return;
+            at += (cmsg->Length + 7) & ~(nuint)7;
+            if (cmsg->Level != SOL_PACKET || cmsg->Type != PACKET_AUXDATA) continue;
+            var aux = (TpacketAuxdata*)((byte*)cmsg + CMsgHdr.DataOffset);
+            if ((aux->Status & Sys.TP_STATUS_VLAN_VALID) == 0) return;
+            ushort tpid = (aux->Status & Sys.TP_STATUS_VLAN_TPID_VALID) != 0 ? aux->VlanTpid : EtherType.Vlan;
+            batch.InsertTag(packet, tpid, aux->VlanTci);
+            return;
+        }
+    }
+
+    private void EnsureReceiveScratch(int capacity)
+    {
+        if (_rxCapacity >= capacity) return;
+        FreeReceiveScratch();
+        _rxMessages = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(MMsgHdr)));
+        _rxVectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(IoVec)));
+        _rxControl = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * ControlSize));
+        _rxCapacity = capacity;
+    }
+
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    {
+        // Called by any worker, possibly concurrently: the message arrays live on the caller's stack.
+        int total = packets.Length;
+        int sent = 0;
+        frameBytes = 0;
+        MMsgHdr* messages = stackalloc MMsgHdr[MaxSendBatch];
+        IoVec* vectors = stackalloc IoVec[MaxSendBatch];
+        int next = 0;
+        while (next < total)
+        {
+            int chunk = Math.Min(total - next, MaxSendBatch);
+            for (int i = 0; i < chunk; i++)
+            {
+                int packet = packets[next + i];
+                vectors[i].Base = batch.Data(packet);
+                vectors[i].Length = (nuint)batch.Length(packet);
+                messages[i] = default;
+                messages[i].Header.Iov = &vectors[i];
+                messages[i].Header.IovLength = 1;
+            }
+            int n = Sys.sendmmsg(_fd.Fd, messages, (uint)chunk, Sys.MSG_DONTWAIT);
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                // A full socket buffer (or a link that is down) refuses everything after it as well.
+                if (errno is 11 or 105 or 100) break;
+                n = 0;
+            }
+            for (int i = 0; i < n; i++) frameBytes += batch.Length(packets[next + i]) - VirtioNetHeader.Length;
+            sent += n;
+            // sendmmsg stops at the first message the kernel refuses: drop that one and go on with the rest.
+            next += n < chunk ? n + 1 : n;
+        }
+        return sent;
+    }
+
+    private void FreeReceiveScratch()
+    {
+        NativeMemory.Free(_rxMessages);
+        NativeMemory.Free(_rxVectors);
+        NativeMemory.Free(_rxControl);
+        _rxMessages = null;
+        _rxVectors = null;
+        _rxControl = null;
+        _rxCapacity = 0;
+    }
+
+    public void Dispose()
+    {
+        _fd.Dispose();
+        FreeReceiveScratch();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text;
+using Tmds.Linux;
+using VSwitch.Core.Control;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+using VSwitch.Linux.Interfaces;
+using VSwitch.Linux.Native;
+using static Tmds.Linux.LibC;
+
+namespace VSwitch.Linux.Ports;
+
+/// <summary>
+/// A TAP the switch creates and owns (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR). The kernel side is a host or
+/// namespace endpoint; closing the descriptor removes the device. With the virtio-net header and
+/// TUNSETOFFLOAD the kernel hands us unfinished checksums and 64 KB TSO frames, and accepts them back,
+/// so TCP crosses the switch in large segments with nobody running ethtool.
+/// </summary>
+public sealed unsafe class TapPort : ILinuxPort
+{
+    private readonly FileDescriptor _fd;
+
+    private TapPort(string name, FileDescriptor fd, MacAddress mac)
+    {
+        Name = name;
+        _fd = fd;
+        Mac = mac;
+    }
+
+    public string Name { get; }
+    public PortKind Kind => PortKind.Tap;
+    public MacAddress Mac { get; }
+    public int Fd => _fd.Fd;
+
+    public static TapPort Create(string name, MacAddress mac)
+    {
+        var path = "/dev/net/tun"u8;
+        int fd;
+        fixed (byte* p = path) fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+        if (fd < 0) throw NativeError.Last("open(/dev/net/tun)");
+        var handle = new FileDescriptor(fd);
+        try
+        {
+            var request = IfReq.For(name);
+            request.Flags = Sys.IFF_TAP | Sys.IFF_NO_PI | Sys.IFF_VNET_HDR;
+            if (ioctl(fd, Sys.TUNSETIFF, &request) < 0) throw NativeError.Last($"ioctl(TUNSETIFF, {name})");
+
+            int headerSize = VirtioNetHeader.Length;
+            if (ioctl(fd, Sys.TUNSETVNETHDRSZ, &headerSize) < 0) throw NativeError.Last($"ioctl(TUNSETVNETHDRSZ, {name})");
+            uint offloads = Sys.TUN_F_CSUM | Sys.TUN_F_TSO4 | Sys.TUN_F_TSO6 | Sys.TUN_F_TSO_ECN;
+            if (ioctl(fd, Sys.TUNSETOFFLOAD, (int)offloads) < 0) throw NativeError.Last($"ioctl(TUNSETOFFLOAD, {name})");
+
+            NetInterface.SetMac(name, mac);
+            NetInterface.SetUp(name, true);
+            return new TapPort(name, handle, mac);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public int Receive(PacketBatch batch, PortCounters counters, ushort index)
+    {
+        // A TAP gives one frame per read(); drain until empty or the batch is full.
+        int count = 0;
+        int room = batch.PacketRoom;
+        while (count < batch.Capacity)
+        {
+            byte* slot = batch.Slot(count) + PacketBatch.Headroom;
+            long n = read(_fd.Fd, slot, room);
+            if (n <= 0) break; // EAGAIN: drained. Other errors (EIO when the device is gone) also end the batch.
+            batch.Set(count, PacketBatch.Headroom, (int)n);
+            count++;
+        }
+        batch.Count = count;
+        return count;
+    }
+
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    {
+        // A TAP takes one frame per write(). A write that fails (device down, a header the kernel
+        // refuses) drops that frame only.
+        int sent = 0;
+        frameBytes = 0;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            int packet = packets[i];
+            int length = batch.Length(packet);
+            if (write(_fd.Fd, batch.Data(packet), length) < 0) continue;
+            sent++;
+            frameBytes += length - VirtioNetHeader.Length;
+        }
+        return sent;
+    }
+
+    public void Dispose() => _fd.Dispose();
+}

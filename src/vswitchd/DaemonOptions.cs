@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using VSwitch.Core.Control;
+using VSwitch.Core.Protocol;
+
+namespace VSwitch.Daemon;
+
+/// <summary>vswitchd's command line.</summary>
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers)
+{
+    public const string DefaultConfig = "/etc/vswitch/vswitch.json";
+
+    public const string Usage = """
+        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N]
+          --config FILE      configuration, rewritten atomically on every change (default /etc/vswitch/vswitch.json;
+                             a missing file starts an empty switch)
+          --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
+          --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
+          --workers N        datapath threads (default: the config's workers, else one per core)
+        """;
+
+    public static DaemonOptions Parse(string[] args)
+    {
+        string? config = null, socket = null;
+        LogLevel? level = null;
+        int? workers = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ConfigException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--config": config = Value(); break;
+                case "--socket": socket = Value(); break;
+                case "--log-level":
+                    string text = Value();
+                    level = Enum.TryParse<LogLevel>(text, true, out var parsed) ? parsed
+                        : throw new ConfigException($"--log-level: '{text}' is not a level (Trace, Debug, Information, Warning, Error, Critical)");
+                    break;
+                case "--workers":
+                    string n = Value();
+                    workers = int.TryParse(n, out int w) && w >= 1 ? w : throw new ConfigException($"--workers: '{n}' is not a positive number");
+                    break;
+                default: throw new ConfigException($"unknown option '{args[i]}'");
+            }
+        }
+        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using VSwitch.Core.Control;
+using VSwitch.Core.Fdb;
+using VSwitch.Daemon;
+using VSwitch.Linux.Datapath;
+using VSwitch.Linux.Ports;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(DaemonOptions.Usage);
+    return 0;
+}
+
+DaemonOptions options;
+SwitchConfig config;
+try
+{
+    options = DaemonOptions.Parse(args);
+    config = ConfigFile.Load(options.ConfigPath);
+}
+catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"vswitchd: {e.Message}");
+    return 2;
+}
+
+var level = options.LogLevel ?? (config.LogLevel is null ? LogLevel.Information : Enum.Parse<LogLevel>(config.LogLevel, true));
+using var loggers = LoggerFactory.Create(b => b
+    .SetMinimumLevel(level)
+    .AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "HH:mm:ss.fff ";
+    }));
+var log = loggers.CreateLogger("vswitchd");
+
+using var stopping = new CancellationTokenSource();
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
+
+var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb.MaxEntriesPerPort));
+using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers);
+using var controller = new SwitchController(new LinuxPortFactory(), datapath, fdb, config,
+    updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"));
+try
+{
+    controller.Restore(config);
+}
+catch (Exception e) when (e is ConfigException or IOException)
+{
+    log.LogCritical("cannot restore configuration from {Config}: {Reason}", options.ConfigPath, e.Message);
+    return 1;
+}
+
+using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller), loggers.CreateLogger("control-socket"));
+try
+{
+    server.Start(stopping.Token);
+}
+catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+{
+    log.LogCritical("cannot listen on {Socket}: {Reason}", options.SocketPath, e.Message);
+    return 1;
+}
+log.LogInformation("vswitchd ready: {Workers} workers, config {Config}, socket {Socket}", datapath.WorkerCount, options.ConfigPath, options.SocketPath);
+
+// FDB ageing runs off the hot path, once a second.
+using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
+try
+{
+    while (await ticker.WaitForNextTickAsync(stopping.Token))
+        controller.AgeFdb(SwitchController.NowMilliseconds);
+}
+catch (OperationCanceledException) { }
+
+log.LogInformation("vswitchd stopping: removing the devices it created");
+return 0;
