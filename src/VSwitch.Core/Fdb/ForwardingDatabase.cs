@@ -196,6 +196,7 @@ public sealed class ForwardingDatabase
             });
             var table = Volatile.Read(ref _table);
             if (table.UsedKeys - Count > table.Capacity / 4) Compact();
+            else Recount(table);
             return removed;
         }
     }
@@ -242,6 +243,28 @@ public sealed class ForwardingDatabase
         if (value == 0 || FdbSlot.IsStatic(value)) return;
         Interlocked.Decrement(ref _learnedEntries);
         Interlocked.Decrement(ref _entriesPerPort[FdbSlot.Port(value)]);
+    }
+
+    /// <summary>
+    /// Sets the entry counts from the table itself. Counts are kept with atomics as entries come and go, but
+    /// a learn racing a compaction can leave them off by the few entries in flight; recounting on every
+    /// ageing pass keeps the limits honest.
+    /// </summary>
+    private void Recount(FdbTable table)
+    {
+        var perPort = new Dictionary<ushort, int>();
+        int live = 0;
+        for (int i = 0; i < table.Capacity; i++)
+        {
+            ulong value = Volatile.Read(ref table[i].Value);
+            if (value == 0 || FdbSlot.IsStatic(value) || Volatile.Read(ref table[i].Key) == 0) continue;
+            live++;
+            perPort[FdbSlot.Port(value)] = perPort.GetValueOrDefault(FdbSlot.Port(value)) + 1;
+        }
+        for (int port = 0; port < _entriesPerPort.Length; port++)
+            if (_entriesPerPort[port] != 0 || perPort.ContainsKey((ushort)port))
+                Volatile.Write(ref _entriesPerPort[port], perPort.GetValueOrDefault((ushort)port));
+        Volatile.Write(ref _learnedEntries, live);
     }
 
     /// <summary>Rebuilds the table without dead keys. Caller holds <see cref="_maintenance"/>.</summary>

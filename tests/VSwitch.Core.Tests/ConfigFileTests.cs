@@ -1,0 +1,46 @@
+using VSwitch.Core.Control;
+
+namespace VSwitch.Core.Tests;
+
+public sealed class ConfigFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vswitch-config-").FullName;
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void MissingFile_IsAnEmptySwitch() => Assert.Empty(ConfigFile.Load(PathOf("none.json")).Bridges);
+
+    [Fact]
+    public void SaveThenLoad_RoundTrips_AndLeavesNoTemporaryFile()
+    {
+        var config = new SwitchConfig
+        {
+            Workers = 2,
+            Bridges = [new BridgeConfig { Name = "xenbr0", Pif = "eth0", Ports = [new PortConfig { Name = "vif1.0", Kind = PortKind.Tap, Mac = "02:00:00:00:00:01" }] }],
+        };
+        ConfigFile.SaveAtomically(PathOf("c.json"), config);
+        var loaded = ConfigFile.Load(PathOf("c.json"));
+        Assert.Equal(ConfigFile.Serialize(config), ConfigFile.Serialize(loaded));
+        Assert.Equal(["c.json"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"vif1.0\", \"kind\": \"tun\"}]}]}", "$.bridges[0].ports[0].kind")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"agieng\": 5}]}", "agieng")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ageingSeconds\": \"soon\"}]}", "$.bridges[0].ageingSeconds")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ageingSeconds\": -5}]}", "$.bridges[0].ageingSeconds")]
+    [InlineData("{\"bridges\": [{\"name\": \"this-name-is-too-long\"}]}", "$.bridges[0].name")]
+    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"tap\", \"mac\": \"01:00:00:00:00:01\"}]}]}", "$.bridges[0].ports[0].mac")]
+    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}, {\"name\": \"b\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}]}", "already a port of bridge 'a'")]
+    [InlineData("{\"logLevel\": \"Loud\"}", "$.logLevel")]
+    [InlineData("{\"bridges\": [", "line")]
+    public void MalformedConfig_IsRefused_NamingTheField(string json, string expected)
+    {
+        File.WriteAllText(PathOf("bad.json"), json);
+        var error = Assert.Throws<ConfigException>(() => ConfigFile.Load(PathOf("bad.json")));
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("bad.json", error.Message);
+    }
+}

@@ -1,0 +1,67 @@
+using VSwitch.Core.Control;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Tests;
+
+/// <summary>An in-memory port: records a copy of every frame sent to it.</summary>
+internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice
+{
+    public string Name { get; } = name;
+    public PortKind Kind { get; } = kind;
+    public MacAddress Mac { get; } = mac ?? MacAddress.RandomLocal();
+    public List<byte[]> Sent { get; } = [];
+    public bool Disposed { get; private set; }
+    /// <summary>When set, every transmit is refused (a full queue).</summary>
+    public bool Refuse { get; set; }
+
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    {
+        frameBytes = 0;
+        if (Refuse) return 0;
+        foreach (int p in packets)
+        {
+            Sent.Add(batch.Frame(p).ToArray());
+            frameBytes += batch.Frame(p).Length;
+        }
+        return packets.Length;
+    }
+
+    public void Dispose() => Disposed = true;
+}
+
+internal sealed class FakePortFactory : IPortFactory
+{
+    public Dictionary<string, FakePort> Existing { get; } = new();
+    public Dictionary<string, FakePort> Opened { get; } = new();
+    public bool FailNextOpen { get; set; }
+
+    public IPortDevice CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
+
+    public IPortDevice OpenRaw(string device) =>
+        Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");
+
+    public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name);
+
+    private FakePort Open(FakePort port)
+    {
+        if (FailNextOpen)
+        {
+            FailNextOpen = false;
+            throw new IOException($"open {port.Name}: EBUSY");
+        }
+        Opened[port.Name] = port;
+        return port;
+    }
+}
+
+internal sealed class FakeDatapath : IDatapath
+{
+    public ForwardingSnapshot Snapshot { get; private set; } = ForwardingSnapshot.Empty;
+    public HashSet<ushort> Receiving { get; } = [];
+    public IReadOnlyList<PortCounters> Counters { get; } = [new PortCounters()];
+
+    public void Publish(ForwardingSnapshot snapshot) => Snapshot = snapshot;
+    public void StartReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Add(index));
+    public void StopReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Remove(index));
+}

@@ -1,0 +1,212 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using VSwitch.Core.Control;
+using VSwitch.Core.Fdb;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Tests;
+
+public class SwitchControllerTests
+{
+    private readonly FakePortFactory _factory = new();
+    private readonly FakeDatapath _datapath = new();
+    private readonly List<string> _saved = [];
+    private readonly SwitchController _controller;
+
+    public SwitchControllerTests()
+    {
+        _factory.Existing["eth0"] = new FakePort("eth0", PortKind.Raw, MacAddress.Parse("52:54:00:12:34:56"));
+        _factory.Existing["veth1"] = new FakePort("veth1", PortKind.Raw);
+        _factory.Existing["veth2"] = new FakePort("veth2", PortKind.Raw);
+        _controller = new SwitchController(_factory, _datapath, new ForwardingDatabase(), new SwitchConfig(),
+            config => _saved.Add(ConfigFile.Serialize(config)), NullLogger.Instance);
+    }
+
+    [Fact]
+    public void InternalBridge_HasTheXenServerMac_AndAHostInterfaceNamedAfterIt()
+    {
+        _controller.AddBridge("xapi1", null);
+        var bridge = _controller.Bridge("xapi1");
+        Assert.Equal(MacAddress.InternalBridge, bridge.Mac);
+        Assert.Equal("xapi1", bridge.Host!.Name);
+        Assert.Equal(PortRole.Host, bridge.Host.Role);
+        Assert.Equal(MacAddress.InternalBridge, _factory.Opened["xapi1"].Mac);
+        Assert.Equal(bridge.Host.Index, _controller.Fdb.Lookup(bridge.Domain, MacAddress.InternalBridge));
+    }
+
+    [Fact]
+    public void ExternalBridge_TakesThePifsMac()
+    {
+        _controller.AddBridge("xenbr0", "eth0");
+        var bridge = _controller.Bridge("xenbr0");
+        Assert.Equal(MacAddress.Parse("52:54:00:12:34:56"), bridge.Mac);
+        Assert.Equal("eth0", bridge.Uplink!.Name);
+        Assert.Equal(bridge.Mac, _factory.Opened["xenbr0"].Mac);
+        Assert.Contains("\"pif\": \"eth0\"", _saved.Last());
+    }
+
+    [Fact]
+    public void EveryChange_IsPersistedAndPublished()
+    {
+        _controller.AddBridge("xapi1", null);
+        var mac = _controller.AddTap("xapi1", "vif1.0", null);
+        _controller.AddInterface("xapi1", "veth1");
+        _controller.SetAgeing("xapi1", 30);
+
+        Assert.Equal(4, _saved.Count);
+        var config = _controller.CurrentConfig();
+        var bridge = Assert.Single(config.Bridges);
+        Assert.Equal(30, bridge.AgeingSeconds);
+        Assert.Equal(["vif1.0", "veth1"], bridge.Ports.Select(p => p.Name));
+        Assert.Equal(mac.ToString(), bridge.Ports[0].Mac);
+        Assert.True(mac.IsLocallyAdministered && !mac.IsMulticast);
+        var snapshotBridge = _datapath.Snapshot.Bridges[_controller.Bridge("xapi1").Domain]!;
+        Assert.Equal(3, snapshotBridge.Ports.Length);
+        Assert.Equal(3, _datapath.Receiving.Count);
+    }
+
+    public static TheoryData<string, string[], string> Refusals => new()
+    {
+        { "addbr", ["a-name-that-is-too-long"], "at most 15 characters" },
+        { "addbr", ["bad/name"], "may not contain '/'" },
+        { "addbr", ["bad name"], "whitespace" },
+        { "addbr", ["xapi1"], "already exists" },
+        { "addbr", ["xenbr9", "nosuch0"], "no such interface" },
+        { "addif", ["nosuchbr", "veth2"], "bridge nosuchbr does not exist" },
+        { "addif", ["xapi1", "nosuch0"], "does not exist" },
+        { "addif", ["xapi1", "veth1"], "already a port of bridge xapi1" },
+        { "addif", ["xapi2", "veth1"], "already a port of bridge xapi1" },
+        { "addtap", ["xapi1", "vif9.0", "01:00:5e:00:00:01"], "multicast" },
+        { "addtap", ["xapi1", "vif9.0", "not-a-mac"], "not a MAC address" },
+        { "addtap", ["xapi1", "vif1.0"], "already a port" },
+        { "delif", ["xapi1", "veth2"], "not a port of bridge xapi1" },
+        { "delbr", ["xapi1"], "still has 2 port(s)" },
+        { "setageing", ["xapi1", "-1"], "0 (never) or more" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void RefusedCommands_SayWhy_AndChangeNothing(string command, string[] args, string expected)
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddBridge("xapi2", null);
+        _controller.AddInterface("xapi1", "veth1");
+        _controller.AddTap("xapi1", "vif1.0", null);
+        string before = ConfigFile.Serialize(_controller.CurrentConfig());
+        int saves = _saved.Count;
+        long version = _datapath.Snapshot.Version;
+        int opened = _factory.Opened.Count;
+
+        var error = Assert.Throws<ConfigException>(() => Run(command, args));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Equal(before, ConfigFile.Serialize(_controller.CurrentConfig()));
+        Assert.Equal(saves, _saved.Count);
+        Assert.Equal(version, _datapath.Snapshot.Version);
+        Assert.Equal(opened, _factory.Opened.Count);
+    }
+
+    private void Run(string command, string[] a)
+    {
+        switch (command)
+        {
+            case "addbr": _controller.AddBridge(a[0], a.Length > 1 ? a[1] : null); break;
+            case "addif": _controller.AddInterface(a[0], a[1]); break;
+            case "addtap": _controller.AddTap(a[0], a[1], a.Length > 2 ? a[2] : null); break;
+            case "delif": _controller.DeleteInterface(a[0], a[1]); break;
+            case "delbr": _controller.DeleteBridge(a[0], false); break;
+            case "setageing": _controller.SetAgeing(a[0], int.Parse(a[1])); break;
+        }
+    }
+
+    [Fact]
+    public void MulticastMacRefusal_SuggestsALocallyAdministeredOne()
+    {
+        _controller.AddBridge("xapi1", null);
+        var error = Assert.Throws<ConfigException>(() => _controller.AddTap("xapi1", "vif1.0", "03:00:00:00:00:01"));
+        Assert.Contains("second hex digit is 2, 6, A or E", error.Message);
+    }
+
+    [Fact]
+    public void DeviceThatFailsToOpen_LeavesNothingBehind()
+    {
+        _controller.AddBridge("xapi1", null);
+        _factory.FailNextOpen = true;
+        Assert.Throws<IOException>(() => _controller.AddInterface("xapi1", "veth1"));
+        Assert.Empty(_controller.Bridge("xapi1").Guests);
+        _controller.AddInterface("xapi1", "veth1"); // and it can be retried
+    }
+
+    [Fact]
+    public void DelbrForce_ClosesEveryPortAndFlushesTheFdb()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        var domain = _controller.Bridge("xapi1").Domain;
+        _controller.DeleteBridge("xapi1", force: true);
+        Assert.True(_factory.Opened["veth1"].Disposed);
+        Assert.True(_factory.Opened["xapi1"].Disposed);
+        Assert.Empty(_datapath.Receiving);
+        Assert.Empty(_controller.Fdb.Entries(0, domain));
+        Assert.Empty(_controller.Bridges());
+    }
+
+    [Fact]
+    public void Delif_FlushesThePortsEntries()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        var bridge = _controller.Bridge("xapi1");
+        var port = bridge.Guests[0];
+        _controller.Fdb.Learn(bridge.Domain, TestFrames.Mac(1), port.Index, 0);
+        _controller.DeleteInterface("xapi1", "veth1");
+        Assert.Equal(0, _controller.Fdb.Lookup(bridge.Domain, TestFrames.Mac(1)));
+        Assert.True(_factory.Opened["veth1"].Disposed);
+    }
+
+    [Fact]
+    public void Restore_KeepsAPortWhoseDeviceIsGone_AsAbsent()
+    {
+        var config = new SwitchConfig
+        {
+            Bridges = [new BridgeConfig { Name = "xapi1", AgeingSeconds = 60, Ports = [
+                new PortConfig { Name = "veth1", Kind = PortKind.Raw },
+                new PortConfig { Name = "gone0", Kind = PortKind.Raw }] }],
+        };
+        _controller.Restore(config);
+        var bridge = _controller.Bridge("xapi1");
+        Assert.Equal(60, bridge.AgeingSeconds);
+        Assert.Equal("veth1", Assert.Single(bridge.Guests).Name);
+        Assert.Equal("gone0", Assert.Single(bridge.Absent).Name);
+        Assert.Equal(["veth1", "gone0"], _controller.CurrentConfig().Bridges[0].Ports.Select(p => p.Name));
+        Assert.Contains("gone0 (absent)", BrctlFormat.Show(_controller.Bridges()));
+    }
+
+    [Fact]
+    public void Show_PrintsBrctlFormat()
+    {
+        _controller.AddBridge("xenbr0", "eth0");
+        _controller.AddInterface("xenbr0", "veth1");
+        _controller.AddBridge("xapi1", null);
+        Assert.Equal(
+            "bridge name\tbridge id\t\tSTP enabled\tinterfaces\n" +
+            "xapi1\t\t8000.feffffffffff\tno\t\t\n" +
+            "xenbr0\t\t8000.525400123456\tno\t\teth0\n" +
+            "\t\t\t\t\t\t\tveth1\n",
+            BrctlFormat.Show(_controller.Bridges()));
+    }
+
+    [Fact]
+    public void ShowMacs_PrintsBrctlFormat_WithLocalEntries()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        var bridge = _controller.Bridge("xapi1");
+        _controller.Fdb.Learn(bridge.Domain, MacAddress.Parse("02:00:00:00:00:09"), bridge.Guests[0].Index, 1000);
+        Assert.Equal(
+            "port no\tmac addr\t\tis local?\tageing timer\n" +
+            "  1\tfe:ff:ff:ff:ff:ff\tyes\t\t   0.00\n" +
+            "  2\t02:00:00:00:00:09\tno\t\t   2.50\n",
+            BrctlFormat.ShowMacs(bridge, _controller.Fdb.Entries(3500, bridge.Domain)));
+    }
+}
