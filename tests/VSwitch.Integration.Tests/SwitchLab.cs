@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// One test's private world: a namespace for vswitchd (the "host"), guest namespaces, and the daemon
+/// itself, all named with a prefix unique to the test. Everything is removed on dispose, also when the
+/// test failed. Traffic only ever goes between these namespaces (198.18.0.0/15, the RFC 2544
+/// benchmarking range, used nowhere else).
+/// </summary>
+public sealed class SwitchLab : IDisposable
+{
+    private readonly List<string> _namespaces = [];
+    private readonly string _dir;
+    private Process? _daemon;
+
+    public SwitchLab()
+    {
+        Assert.True(Environment.IsPrivilegedProcess,
+            "the integration tests need root (CAP_NET_ADMIN) to create namespaces, TAPs and veths; run them as root (CI does)");
+        Id = "t" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..5];
+        Root = FindRepositoryRoot();
+        Assert.True(File.Exists(Path.Combine(Root, "bin", "vswitchd")), $"{Root}/bin/vswitchd is missing: run ./run.sh build (./run.sh test does)");
+        _dir = Directory.CreateTempSubdirectory($"vswitch-{Id}-").FullName;
+        SwitchNs = AddNamespace("sw");
+        Start();
+    }
+
+    /// <summary>The test's unique prefix: every namespace and interface name starts with it.</summary>
+    public string Id { get; }
+    public string Root { get; }
+    public string SwitchNs { get; }
+    public string ConfigPath => Path.Combine(_dir, "vswitch.json");
+    public string SocketPath => Path.Combine(_dir, "vswitchd.sock");
+    public string DaemonLog => Path.Combine(_dir, "vswitchd.log");
+
+    public string AddNamespace(string suffix)
+    {
+        string name = $"{Id}-{suffix}";
+        Shell.MustSh($"ip netns add {name} && ip -n {name} link set lo up && " +
+                     $"ip netns exec {name} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+        _namespaces.Add(name);
+        return name;
+    }
+
+    public void Start(string? configPath = null)
+    {
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", SwitchNs, Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug" })
+            info.ArgumentList.Add(a);
+        _daemon = Process.Start(info)!;
+        var log = File.AppendText(DaemonLog);
+        log.AutoFlush = true;
+        _daemon.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _daemon.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _daemon.BeginOutputReadLine();
+        _daemon.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_daemon.HasExited) Assert.Fail($"vswitchd exited with {_daemon.ExitCode}:\n{File.ReadAllText(DaemonLog)}");
+            if (CanConnect()) return;
+            Thread.Sleep(50);
+        }
+        Assert.Fail($"vswitchd did not open {SocketPath} within 15 s:\n{File.ReadAllText(DaemonLog)}");
+    }
+
+    private bool CanConnect()
+    {
+        if (!File.Exists(SocketPath)) return false;
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try { socket.Connect(new UnixDomainSocketEndPoint(SocketPath)); return true; }
+        catch (SocketException) { return false; }
+    }
+
+    /// <summary>Stops the daemon with SIGTERM (or SIGKILL) and waits for it.</summary>
+    public int Stop(bool kill = false)
+    {
+        if (_daemon is null) return 0;
+        // ip netns exec execs vswitchd, so the process we started is the daemon itself.
+        Shell.Run("kill", [kill ? "-KILL" : "-TERM", _daemon.Id.ToString()]);
+        if (!_daemon.WaitForExit(15_000))
+        {
+            _daemon.Kill();
+            _daemon.WaitForExit();
+        }
+        _daemon.WaitForExit();
+        int code = _daemon.ExitCode;
+        _daemon.Dispose();
+        _daemon = null;
+        return code;
+    }
+
+    public CommandResult Ctl(params string[] args) =>
+        Shell.Run(Path.Combine(Root, "bin", "vswitchctl"), args, TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["VSWITCH_SOCKET"] = SocketPath });
+
+    public string MustCtl(params string[] args)
+    {
+        var result = Ctl(args);
+        Assert.True(result.Ok, $"vswitchctl {string.Join(' ', args)} failed: {result}\ndaemon log:\n{ReadLog()}");
+        return result.Output;
+    }
+
+    /// <summary>A guest namespace on a switch-owned TAP port; returns the guest namespace.</summary>
+    public string AddTapGuest(string bridge, string guest, string tap, string address)
+    {
+        string ns = AddNamespace(guest);
+        MustCtl("addtap", bridge, tap);
+        Shell.MustSh($"ip -n {SwitchNs} link set {tap} netns {ns} && ip -n {ns} addr add {address}/24 dev {tap} && ip -n {ns} link set {tap} up");
+        return ns;
+    }
+
+    /// <summary>A guest namespace on a veth whose switch side is attached as a raw port; returns the switch-side name.</summary>
+    public string AddVethGuest(string bridge, string guest, string address, out string ns)
+    {
+        ns = AddNamespace(guest);
+        string outer = $"{Id}{guest}";
+        Shell.MustSh($"ip link add {outer} netns {SwitchNs} type veth peer name eth0 netns {ns} && " +
+                     $"ip -n {ns} addr add {address}/24 dev eth0 && ip -n {ns} link set eth0 up");
+        MustCtl("addif", bridge, outer);
+        return outer;
+    }
+
+    public bool Ping(string ns, string address, int count = 3, double interval = 0.2) =>
+        Shell.Sh($"ip netns exec {ns} ping -c {count} -i {interval} -W 2 {address}", TimeSpan.FromSeconds(30)).Ok;
+
+    public void MustPing(string ns, string address, int count = 3) =>
+        Assert.True(Ping(ns, address, count), $"{ns} cannot ping {address}\n{MustCtl("show")}\n{MustCtl("stats")}\ndaemon log:\n{ReadLog()}");
+
+    /// <summary>One port's counters from `vswitchctl stats PORT --json`.</summary>
+    public JsonElement Stats(string port) => JsonDocument.Parse(MustCtl("stats", port, "--json")).RootElement[0];
+
+    public string ReadLog()
+    {
+        try { using var s = new FileStream(DaemonLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return new StreamReader(s).ReadToEnd(); }
+        catch (IOException) { return "(no log)"; }
+    }
+
+    public void Dispose()
+    {
+        try { Stop(); } catch (Exception) { /* cleanup goes on */ }
+        foreach (var ns in _namespaces) Shell.Sh($"ip netns pids {ns} | xargs -r kill -9; ip netns del {ns}");
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln"))) return dir.FullName;
+        throw new InvalidOperationException("VSwitch.sln not found above " + AppContext.BaseDirectory);
+    }
+}
