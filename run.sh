@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-# Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump.
-PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump)
+# Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers).
+PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3)
 
 need_packages() {
     local missing=()
