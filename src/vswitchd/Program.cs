@@ -53,6 +53,10 @@ catch (Exception e) when (e is ConfigException or IOException)
     return 1;
 }
 
+// Link loss flushes a port's learned MACs; the monitor follows rtnetlink in the daemon's namespace.
+using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkState);
+links.Start();
+
 using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller), loggers.CreateLogger("control-socket"));
 try
 {

@@ -108,6 +108,29 @@ public class LearningTests
     }
 
     [Fact]
+    public void LinkLoss_FlushesThePortsLearnedMacs()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
+        lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out var g2);
+        lab.MustPing(g1, "198.18.1.2", 2);
+        string mac = Shell.Sh($"ip -n {g2} -br link show eth0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        Assert.Contains(mac, lab.MustCtl("showmacs", "xapi1"));
+
+        // The far end goes down: the switch's side of the veth loses carrier.
+        Shell.MustSh($"ip -n {g2} link set eth0 down");
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (DateTime.UtcNow < deadline && lab.MustCtl("showmacs", "xapi1").Contains(mac)) Thread.Sleep(50);
+        Assert.DoesNotContain(mac, lab.MustCtl("showmacs", "xapi1"));
+        Assert.Contains($"link down on {lab.Id}g2", lab.ReadLog());
+
+        // And the port works again once the link is back.
+        Shell.MustSh($"ip -n {g2} link set eth0 up");
+        lab.MustPing(g1, "198.18.1.2");
+    }
+
+    [Fact]
     public async Task PortRemoval_UnderTraffic_LeavesTheOtherPortsForwarding()
     {
         using var lab = new SwitchLab();

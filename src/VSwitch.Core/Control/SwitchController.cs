@@ -19,6 +19,7 @@ public sealed partial class SwitchController : IDisposable
     private readonly ILogger _log;
     private readonly Dictionary<string, Bridge> _bridges = new(StringComparer.Ordinal);
     private readonly SwitchConfig _settings;
+    private readonly HashSet<string> _linkDown = new(StringComparer.Ordinal);
     private long _version;
 
     public SwitchController(IPortFactory ports, IDatapath datapath, ForwardingDatabase fdb, SwitchConfig settings,
@@ -186,6 +187,35 @@ public sealed partial class SwitchController : IDisposable
         return Fdb.Age(nowMs, ageing);
     }
 
+    /// <summary>
+    /// A link went down or came up. A port whose link is down has nothing behind it any more, so its
+    /// learned entries are flushed at once: frames to those MACs flood until they show up elsewhere.
+    /// </summary>
+    public void OnLinkState(string device, bool running)
+    {
+        lock (_lock)
+        {
+            foreach (var bridge in _bridges.Values)
+            {
+                var port = bridge.AllPorts().FirstOrDefault(p => p.Name == device && p.Role != PortRole.Host);
+                if (port is null) continue;
+                if (_linkDown.Contains(port.Name) == !running) return; // no change
+                if (running)
+                {
+                    _linkDown.Remove(port.Name);
+                    LogLinkUp(_log, device, bridge.Name);
+                }
+                else
+                {
+                    _linkDown.Add(port.Name);
+                    int flushed = Fdb.Flush(port: port.Index);
+                    LogLinkDown(_log, device, bridge.Name, flushed);
+                }
+                return;
+            }
+        }
+    }
+
     // ---- queries -------------------------------------------------------------------------------
 
     public IReadOnlyList<Bridge> Bridges()
@@ -278,6 +308,7 @@ public sealed partial class SwitchController : IDisposable
     private void Close(Port port)
     {
         _datapath.StopReceiving(port.Index, port.Device);
+        _linkDown.Remove(port.Name);
         // After StopReceiving no worker holds a snapshot with this port, so no learn can re-add it.
         Fdb.Flush(port: port.Index, includeStatic: true);
         port.Device.Dispose();
@@ -392,6 +423,12 @@ public sealed partial class SwitchController : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "port {Port} ({Kind}) added to {Bridge}")]
     private static partial void LogPortAdded(ILogger log, string port, string kind, string bridge);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "link down on {Port} (bridge {Bridge}): flushed {Flushed} learned MACs")]
+    private static partial void LogLinkDown(ILogger log, string port, string bridge, int flushed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "link up on {Port} (bridge {Bridge})")]
+    private static partial void LogLinkUp(ILogger log, string port, string bridge);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "port {Port} of bridge {Bridge} could not be restored and is kept as absent: {Reason}")]
     private static partial void LogPortNotRestored(ILogger log, string port, string bridge, string reason);

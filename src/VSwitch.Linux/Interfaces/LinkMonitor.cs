@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using VSwitch.Linux.Native;
+using static Tmds.Linux.LibC;
+
+namespace VSwitch.Linux.Interfaces;
+
+/// <summary>
+/// Follows link state through rtnetlink (RTMGRP_LINK): every RTM_NEWLINK/RTM_DELLINK in the daemon's
+/// namespace is reported as (name, running), where running means administratively up with carrier
+/// (IFF_UP and IFF_LOWER_UP). Runs on its own thread, off the datapath.
+/// </summary>
+public sealed unsafe class LinkMonitor : IDisposable
+{
+    private const int NETLINK_ROUTE = 0;
+    private const uint RTMGRP_LINK = 1;
+    private const ushort RTM_NEWLINK = 16;
+    private const ushort RTM_DELLINK = 17;
+    private const ushort NLMSG_DONE = 3;
+    private const ushort IFLA_IFNAME = 3;
+    private const uint IFF_UP = 0x1;
+    private const uint IFF_LOWER_UP = 0x10000;
+    private const int HeaderLength = 16;   // struct nlmsghdr
+    private const int InfoLength = 16;     // struct ifinfomsg
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SockaddrNl
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint Pid;
+        public uint Groups;
+    }
+
+    private readonly FileDescriptor _fd;
+    private readonly Action<string, bool> _onChange;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public LinkMonitor(Action<string, bool> onChange)
+    {
+        _onChange = onChange;
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0) throw NativeError.Last("socket(AF_NETLINK, NETLINK_ROUTE)");
+        _fd = new FileDescriptor(fd);
+        var address = new SockaddrNl { Family = (ushort)(int)AF_NETLINK, Groups = RTMGRP_LINK };
+        if (bind(fd, (Tmds.Linux.sockaddr*)&address, (uint)sizeof(SockaddrNl)) < 0)
+        {
+            _fd.Dispose();
+            throw NativeError.Last("bind(NETLINK_ROUTE, RTMGRP_LINK)");
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = "vswitch-link-monitor" };
+    }
+
+    public void Start() => _thread.Start();
+
+    private void Run()
+    {
+        var buffer = new byte[64 * 1024];
+        while (!_stopping)
+        {
+            long n;
+            fixed (byte* p = buffer) n = recv(_fd.Fd, p, buffer.Length, 0);
+            if (n <= 0)
+            {
+                if (_stopping) return;
+                // ENOBUFS: events were lost; the next event per link still carries its full state.
+                continue;
+            }
+            Parse(buffer.AsSpan(0, (int)n), _onChange);
+        }
+    }
+
+    /// <summary>Reports each link message of a netlink datagram; exposed for tests.</summary>
+    public static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange)
+    {
+        while (datagram.Length >= HeaderLength)
+        {
+            int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
+            ushort type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
+            if (length < HeaderLength || length > datagram.Length || type == NLMSG_DONE) return;
+            var message = datagram[HeaderLength..length];
+            if ((type == RTM_NEWLINK || type == RTM_DELLINK) && message.Length >= InfoLength)
+            {
+                uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
+                string? name = FindName(message[InfoLength..]);
+                bool running = type == RTM_NEWLINK && (flags & IFF_UP) != 0 && (flags & IFF_LOWER_UP) != 0;
+                if (name is not null) onChange(name, running);
+            }
+            datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];
+        }
+    }
+
+    private static string? FindName(ReadOnlySpan<byte> attributes)
+    {
+        while (attributes.Length >= 4)
+        {
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
+            ushort type = BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]);
+            if (length < 4 || length > attributes.Length) return null;
+            if (type == IFLA_IFNAME)
+            {
+                var value = attributes[4..length];
+                int end = value.IndexOf((byte)0);
+                return Encoding.ASCII.GetString(end < 0 ? value : value[..end]);
+            }
+            attributes = attributes[Math.Min(attributes.Length, (length + 3) & ~3)..];
+        }
+        return null;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        // Closing the socket does not wake a blocked recv(); shutdown() does.
+        shutdown(_fd.Fd, SHUT_RDWR);
+        if (_thread.IsAlive) _thread.Join(1000);
+        _fd.Dispose();
+    }
+}
