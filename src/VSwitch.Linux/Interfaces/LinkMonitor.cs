@@ -33,6 +33,13 @@ public sealed unsafe class LinkMonitor : IDisposable
         public uint Groups;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
+
     private readonly FileDescriptor _fd;
     private readonly Action<string, bool> _onChange;
     private readonly Thread _thread;
@@ -44,6 +51,9 @@ public sealed unsafe class LinkMonitor : IDisposable
         int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0) throw NativeError.Last("socket(AF_NETLINK, NETLINK_ROUTE)");
         _fd = new FileDescriptor(fd);
+        // recv() on netlink is not woken by shutdown(); a short timeout lets the thread see _stopping.
+        var timeout = new TimeVal { Seconds = 0, Microseconds = 100_000 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, (uint)sizeof(TimeVal));
         var address = new SockaddrNl { Family = (ushort)(int)AF_NETLINK, Groups = RTMGRP_LINK };
         if (bind(fd, (Tmds.Linux.sockaddr*)&address, (uint)sizeof(SockaddrNl)) < 0)
         {
@@ -65,7 +75,8 @@ public sealed unsafe class LinkMonitor : IDisposable
             if (n <= 0)
             {
                 if (_stopping) return;
-                // ENOBUFS: events were lost; the next event per link still carries its full state.
+                // EAGAIN: the receive timeout, to look at _stopping. ENOBUFS: events were lost; the next
+                // event per link still carries its full state.
                 continue;
             }
             Parse(buffer.AsSpan(0, (int)n), _onChange);
@@ -113,9 +124,7 @@ public sealed unsafe class LinkMonitor : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        // Closing the socket does not wake a blocked recv(); shutdown() does.
-        shutdown(_fd.Fd, SHUT_RDWR);
-        if (_thread.IsAlive) _thread.Join(1000);
+        if (_thread.IsAlive) _thread.Join();
         _fd.Dispose();
     }
 }
