@@ -158,3 +158,45 @@ public class LearningTests
         Assert.Equal(1, Shell.Sh($"ip -n {lab.SwitchNs} link show {veth} | grep -c PROMISC").ExitCode); // our socket let go of it
     }
 }
+
+/// <summary>
+/// The receive path of a veth moves an 802.1Q tag out of the frame into skb metadata before AF_PACKET
+/// sees it, so a raw port gets it back only through PACKET_AUXDATA. If the switch did not restore it,
+/// the frame below would be switched as untagged and flooded; restored, it is a tagged frame on an
+/// untagged port and is dropped and counted.
+/// </summary>
+public class VlanAuxdataTests
+{
+    private const string SendTagged = """
+        import socket, struct, sys
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((sys.argv[1], 0))
+        src = bytes.fromhex(sys.argv[2].replace(":", ""))
+        frame = b"\xff" * 6 + src + struct.pack("!HH", 0x8100, (5 << 13) | 42) + struct.pack("!H", 0x0800) + bytes(46)
+        for _ in range(int(sys.argv[3])): s.send(frame)
+        """;
+
+    [Fact]
+    public void TagStrippedByTheKernel_IsRestored_AndATaggedFrameOnAnUntaggedPortIsDropped()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var veth = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
+        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        string mac = Shell.Sh($"ip -n {g1} -br link show eth0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        long txBefore = lab.Stats("vif2.0").GetProperty("txPackets").GetInt64();
+
+        var sent = Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", SendTagged, "eth0", mac, "20"]);
+        Assert.True(sent.Ok, sent.ToString());
+
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        long dropped = 0;
+        while (DateTime.UtcNow < deadline && dropped < 20)
+        {
+            var drops = lab.Stats(veth).GetProperty("dropsByReason");
+            dropped = drops.TryGetProperty("vlan_not_allowed", out var n) ? n.GetInt64() : 0;
+            Thread.Sleep(50);
+        }
+        Assert.Equal(20, dropped);
+        Assert.Equal(txBefore, lab.Stats("vif2.0").GetProperty("txPackets").GetInt64());
+    }
+}
