@@ -13,6 +13,11 @@ internal sealed class FdbTable
     public const int MaxProbe = 64;
 
     private readonly FdbSlot[] _slots;
+    // Learned-entry counts of this table. They live with the table so that a compaction, which
+    // replaces the table, replaces them too: a learn that lands in the old table after the copy is
+    // lost together with its count.
+    private readonly int[] _perPort = new int[ForwardingDatabase.MaxPorts];
+    private int _learned;
     private readonly int _mask;
     private readonly int _shift;
     private int _usedKeys;
@@ -31,6 +36,42 @@ internal sealed class FdbTable
     public int UsedKeys => Volatile.Read(ref _usedKeys);
 
     public ref FdbSlot this[int index] => ref _slots[index];
+
+    public int Learned => Volatile.Read(ref _learned);
+    public int LearnedOnPort(ushort port) => Volatile.Read(ref _perPort[port]);
+
+    /// <summary>
+    /// Reserves room for one learned entry on <paramref name="port"/> before it is written, so the limits
+    /// hold even while several workers learn at once. Undo with <see cref="Release"/> if the write loses.
+    /// </summary>
+    public LearnResult Reserve(ushort port, FdbLimits limits, bool countTableWide)
+    {
+        if (countTableWide && Interlocked.Increment(ref _learned) > limits.MaxEntries)
+        {
+            Interlocked.Decrement(ref _learned);
+            return LearnResult.RefusedTableFull;
+        }
+        if (Interlocked.Increment(ref _perPort[port]) > limits.MaxEntriesPerPort)
+        {
+            Interlocked.Decrement(ref _perPort[port]);
+            if (countTableWide) Interlocked.Decrement(ref _learned);
+            return LearnResult.RefusedPortLimit;
+        }
+        return LearnResult.Learned;
+    }
+
+    public void Release(ushort port, bool countTableWide)
+    {
+        Interlocked.Decrement(ref _perPort[port]);
+        if (countTableWide) Interlocked.Decrement(ref _learned);
+    }
+
+    /// <summary>Sets the counts of a table being filled by compaction, before it is published.</summary>
+    public void CountCopied(ushort port)
+    {
+        _perPort[port]++;
+        _learned++;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E37_79B9_7F4A_7C15UL) >> _shift);

@@ -21,9 +21,7 @@ public sealed class ForwardingDatabase
     public const int MaxPorts = ushort.MaxValue + 1;
 
     private readonly Lock _maintenance = new();
-    private readonly int[] _entriesPerPort = new int[MaxPorts];
     private FdbTable _table;
-    private int _learnedEntries;
     private long _refusedTableFull;
     private long _refusedPortLimit;
     private long _moves;
@@ -39,11 +37,11 @@ public sealed class ForwardingDatabase
     public FdbLimits Limits { get; }
 
     /// <summary>Learned (dynamic) entries now in the table.</summary>
-    public int Count => Volatile.Read(ref _learnedEntries);
+    public int Count => Volatile.Read(ref _table).Learned;
     public long RefusedTableFull => Interlocked.Read(ref _refusedTableFull);
     public long RefusedPortLimit => Interlocked.Read(ref _refusedPortLimit);
     public long Moves => Interlocked.Read(ref _moves);
-    public int EntriesOnPort(ushort port) => Volatile.Read(ref _entriesPerPort[port]);
+    public int EntriesOnPort(ushort port) => Volatile.Read(ref _table).LearnedOnPort(port);
 
     // Room for the limit at a load factor of 1/2, and for the dead keys that pile up between compactions.
     private static int SlotsFor(int maxEntries) => checked(maxEntries * 2 + 1024);
@@ -73,7 +71,7 @@ public sealed class ForwardingDatabase
         }
         else
         {
-            if (Volatile.Read(ref _learnedEntries) >= Limits.MaxEntries) return RefuseFull();
+            if (table.Learned >= Limits.MaxEntries) return RefuseFull();
             slot = table.FindOrClaim(key);
             if (slot < 0) return RefuseFull();
         }
@@ -87,12 +85,11 @@ public sealed class ForwardingDatabase
 
             if (current == 0)
             {
-                if (Volatile.Read(ref _learnedEntries) >= Limits.MaxEntries) return RefuseFull();
-                if (Volatile.Read(ref _entriesPerPort[port]) >= Limits.MaxEntriesPerPort) return RefusePort();
-                if (Interlocked.CompareExchange(ref table[slot].Value, updated, 0) != 0) continue;
-                Interlocked.Increment(ref _learnedEntries);
-                Interlocked.Increment(ref _entriesPerPort[port]);
-                return LearnResult.Learned;
+                var reserved = table.Reserve(port, Limits, countTableWide: true);
+                if (reserved != LearnResult.Learned) return Refuse(reserved);
+                if (Interlocked.CompareExchange(ref table[slot].Value, updated, 0) == 0) return LearnResult.Learned;
+                table.Release(port, countTableWide: true);
+                continue;
             }
 
             ushort oldPort = FdbSlot.Port(current);
@@ -105,19 +102,21 @@ public sealed class ForwardingDatabase
 
             // A move. Policy: if the new port is at its limit, forget the MAC rather than leave it
             // pointing at the old port; flooding is safe, misdirecting is not.
-            bool fits = Volatile.Read(ref _entriesPerPort[port]) < Limits.MaxEntriesPerPort;
-            if (Interlocked.CompareExchange(ref table[slot].Value, fits ? updated : 0, current) != current) continue;
-            Interlocked.Decrement(ref _entriesPerPort[oldPort]);
-            if (!fits)
+            var room = table.Reserve(port, Limits, countTableWide: false);
+            bool fits = room == LearnResult.Learned;
+            if (Interlocked.CompareExchange(ref table[slot].Value, fits ? updated : 0, current) != current)
             {
-                Interlocked.Decrement(ref _learnedEntries);
-                return RefusePort();
+                if (fits) table.Release(port, countTableWide: false);
+                continue;
             }
-            Interlocked.Increment(ref _entriesPerPort[port]);
+            table.Release(oldPort, countTableWide: !fits);
+            if (!fits) return Refuse(room);
             Interlocked.Increment(ref _moves);
             return LearnResult.Moved;
         }
     }
+
+    private LearnResult Refuse(LearnResult reason) => reason == LearnResult.RefusedTableFull ? RefuseFull() : RefusePort();
 
     private LearnResult RefuseFull()
     {
@@ -148,7 +147,7 @@ public sealed class ForwardingDatabase
             }
             byte flags = (byte)(FdbSlot.FlagStatic | (local ? FdbSlot.FlagLocal : 0));
             ulong previous = Interlocked.Exchange(ref table[slot].Value, FdbSlot.PackValue(0, flags, port));
-            Forget(previous);
+            Forget(table, previous);
         }
     }
 
@@ -161,7 +160,7 @@ public sealed class ForwardingDatabase
             int slot = table.Find(FdbSlot.PackKey(domain, mac.Value));
             if (slot < 0) return false;
             ulong previous = Interlocked.Exchange(ref table[slot].Value, 0);
-            Forget(previous);
+            Forget(table, previous);
             return previous != 0;
         }
     }
@@ -195,8 +194,7 @@ public sealed class ForwardingDatabase
                 return limit > 0 && nowMs - FdbSlot.LastSeen(value) > limit;
             });
             var table = Volatile.Read(ref _table);
-            if (table.UsedKeys - Count > table.Capacity / 4) Compact();
-            else Recount(table);
+            if (table.UsedKeys - table.Learned > table.Capacity / 4) Compact();
             return removed;
         }
     }
@@ -232,39 +230,16 @@ public sealed class ForwardingDatabase
             if (value == 0 || !remove(key, value)) continue;
             // If a worker refreshed the entry meanwhile, it is alive: leave it.
             if (Interlocked.CompareExchange(ref table[i].Value, 0, value) != value) continue;
-            Forget(value);
+            Forget(table, value);
             removed++;
         }
         return removed;
     }
 
-    private void Forget(ulong value)
+    private static void Forget(FdbTable table, ulong value)
     {
         if (value == 0 || FdbSlot.IsStatic(value)) return;
-        Interlocked.Decrement(ref _learnedEntries);
-        Interlocked.Decrement(ref _entriesPerPort[FdbSlot.Port(value)]);
-    }
-
-    /// <summary>
-    /// Sets the entry counts from the table itself. Counts are kept with atomics as entries come and go, but
-    /// a learn racing a compaction can leave them off by the few entries in flight; recounting on every
-    /// ageing pass keeps the limits honest.
-    /// </summary>
-    private void Recount(FdbTable table)
-    {
-        var perPort = new Dictionary<ushort, int>();
-        int live = 0;
-        for (int i = 0; i < table.Capacity; i++)
-        {
-            ulong value = Volatile.Read(ref table[i].Value);
-            if (value == 0 || FdbSlot.IsStatic(value) || Volatile.Read(ref table[i].Key) == 0) continue;
-            live++;
-            perPort[FdbSlot.Port(value)] = perPort.GetValueOrDefault(FdbSlot.Port(value)) + 1;
-        }
-        for (int port = 0; port < _entriesPerPort.Length; port++)
-            if (_entriesPerPort[port] != 0 || perPort.ContainsKey((ushort)port))
-                Volatile.Write(ref _entriesPerPort[port], perPort.GetValueOrDefault((ushort)port));
-        Volatile.Write(ref _learnedEntries, live);
+        table.Release(FdbSlot.Port(value), countTableWide: true);
     }
 
     /// <summary>Rebuilds the table without dead keys. Caller holds <see cref="_maintenance"/>.</summary>
@@ -272,8 +247,6 @@ public sealed class ForwardingDatabase
     {
         var old = Volatile.Read(ref _table);
         var fresh = new FdbTable(SlotsFor(Limits.MaxEntries));
-        Array.Clear(_entriesPerPort);
-        int live = 0;
         for (int i = 0; i < old.Capacity; i++)
         {
             ulong key = Volatile.Read(ref old[i].Key);
@@ -282,14 +255,9 @@ public sealed class ForwardingDatabase
             int slot = fresh.FindOrClaim(key);
             if (slot < 0) continue;
             fresh[slot].Value = value;
-            if (!FdbSlot.IsStatic(value))
-            {
-                live++;
-                _entriesPerPort[FdbSlot.Port(value)]++;
-            }
+            if (!FdbSlot.IsStatic(value)) fresh.CountCopied(FdbSlot.Port(value));
         }
         // Publish: workers pick up the new table on their next lookup (release semantics).
-        Volatile.Write(ref _learnedEntries, live);
         Volatile.Write(ref _table, fresh);
     }
 }
