@@ -42,10 +42,8 @@ public static class BrctlFormat
         foreach (var s in stats)
         {
             text.Append(CultureInfo.InvariantCulture, $"{s.Port} ({s.Kind}, bridge {s.Bridge})\n");
-            text.Append(CultureInfo.InvariantCulture, $"        RX packets {s.RxPackets}  bytes {s.RxBytes}\n");
-            text.Append(CultureInfo.InvariantCulture, $"        RX errors 0  dropped {s.RxDropped}\n");
-            text.Append(CultureInfo.InvariantCulture, $"        TX packets {s.TxPackets}  bytes {s.TxBytes}\n");
-            text.Append(CultureInfo.InvariantCulture, $"        TX errors 0  dropped {s.TxDropped}\n");
+            text.Append(CultureInfo.InvariantCulture, $"        RX packets {s.RxPackets}  bytes {s.RxBytes}  dropped {s.RxDropped}\n");
+            text.Append(CultureInfo.InvariantCulture, $"        TX packets {s.TxPackets}  bytes {s.TxBytes}  dropped {s.TxDropped}\n");
             text.Append(CultureInfo.InvariantCulture, $"        flooded {s.Flooded}\n");
             foreach (var (reason, count) in s.DropsByReason.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"        drop {reason} {count}\n");
