@@ -14,8 +14,8 @@ public class DaemonTests
         Shell.MustSh($"ip -n {lab.SwitchNs} addr add 198.18.0.1/24 dev xenbr0");
         var vm = lab.AddTapGuest("xenbr0", "vm1", "vif1.0", "198.18.0.11");
 
-        string pifMac = Shell.Sh($"ip -n {lab.SwitchNs} -br link show {lab.Id}eth0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
-        string hostMac = Shell.Sh($"ip -n {lab.SwitchNs} -br link show xenbr0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        string pifMac = SwitchLab.MacOf(lab.SwitchNs, $"{lab.Id}eth0");
+        string hostMac = SwitchLab.MacOf(lab.SwitchNs, "xenbr0");
         Assert.Equal(pifMac, hostMac);
         Assert.Contains($"8000.{pifMac.Replace(":", "")}", lab.MustCtl("show", "xenbr0"));
 

@@ -94,7 +94,7 @@ public class LearningTests
         var g2 = lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
         lab.AddVethGuest("xapi1", "g3", "198.18.1.3", out var g3);
         lab.MustPing(g1, "198.18.1.2");
-        string mac = Shell.Sh($"ip -n {g2} -br link show vif2.0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        string mac = SwitchLab.MacOf(g2, "vif2.0");
         Assert.Matches($"  3\t{mac}\tno", lab.MustCtl("showmacs", "xapi1")); // on vif2.0, port 3
 
         // "Migrate" the guest: its MAC and address leave vif2.0 and appear behind the veth.
@@ -115,7 +115,7 @@ public class LearningTests
         var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
         lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out var g2);
         lab.MustPing(g1, "198.18.1.2", 2);
-        string mac = Shell.Sh($"ip -n {g2} -br link show eth0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        string mac = SwitchLab.MacOf(g2, "eth0");
         Assert.Contains(mac, lab.MustCtl("showmacs", "xapi1"));
 
         // The far end goes down: the switch's side of the veth loses carrier.
@@ -182,7 +182,7 @@ public class VlanAuxdataTests
         lab.MustCtl("addbr", "xapi1");
         var veth = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
         lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
-        string mac = Shell.Sh($"ip -n {g1} -br link show eth0").Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        string mac = SwitchLab.MacOf(g1, "eth0");
         long txBefore = lab.Stats("vif2.0").GetProperty("txPackets").GetInt64();
 
         var sent = Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", SendTagged, "eth0", mac, "20"]);

@@ -84,9 +84,8 @@ public sealed class SwitchLab : IDisposable
         if (!_daemon.WaitForExit(15_000))
         {
             _daemon.Kill();
-            _daemon.WaitForExit();
         }
-        _daemon.WaitForExit();
+        _daemon.WaitForExit(); // also drains the redirected output
         int code = _daemon.ExitCode;
         _daemon.Dispose();
         _daemon = null;
@@ -122,6 +121,14 @@ public sealed class SwitchLab : IDisposable
                      $"ip -n {ns} addr add {address}/24 dev eth0 && ip -n {ns} link set eth0 up");
         MustCtl("addif", bridge, outer);
         return outer;
+    }
+
+    /// <summary>The MAC of interface <paramref name="device"/> in namespace <paramref name="ns"/>, as ip(8) prints it.</summary>
+    public static string MacOf(string ns, string device)
+    {
+        var result = Shell.Sh($"ip -n {ns} -br link show {device}");
+        Assert.True(result.Ok, $"no interface {device} in {ns}: {result}");
+        return result.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
     }
 
     public bool Ping(string ns, string address, int count = 3, double interval = 0.2) =>

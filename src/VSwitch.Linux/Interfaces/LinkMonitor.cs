@@ -83,8 +83,8 @@ public sealed unsafe class LinkMonitor : IDisposable
         }
     }
 
-    /// <summary>Reports each link message of a netlink datagram; exposed for tests.</summary>
-    public static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange)
+    /// <summary>Reports each link message of a netlink datagram.</summary>
+    private static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange)
     {
         while (datagram.Length >= HeaderLength)
         {
