@@ -71,6 +71,8 @@ public sealed class ForwardingDatabase
         }
         else
         {
+            // Checked before claiming a key, so a full table does not also fill up with dead keys;
+            // the binding check is the reservation below.
             if (table.Learned >= Limits.MaxEntries) return RefuseFull();
             slot = table.FindOrClaim(key);
             if (slot < 0) return RefuseFull();

@@ -19,8 +19,6 @@ public sealed unsafe class LinkMonitor : IDisposable
     private const ushort RTM_DELLINK = 17;
     private const ushort NLMSG_DONE = 3;
     private const ushort IFLA_IFNAME = 3;
-    private const uint IFF_UP = 0x1;
-    private const uint IFF_LOWER_UP = 0x10000;
     private const int HeaderLength = 16;   // struct nlmsghdr
     private const int InfoLength = 16;     // struct ifinfomsg
 
@@ -96,7 +94,7 @@ public sealed unsafe class LinkMonitor : IDisposable
             {
                 uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
                 string? name = FindName(message[InfoLength..]);
-                bool running = type == RTM_NEWLINK && (flags & IFF_UP) != 0 && (flags & IFF_LOWER_UP) != 0;
+                bool running = type == RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
                 if (name is not null) onChange(name, running);
             }
             datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];

@@ -42,6 +42,8 @@ internal static unsafe partial class Sys
     public const short IFF_UP = 0x1;
     public const short IFF_RUNNING = 0x40;
     public const short IFF_PROMISC = 0x100;
+    /// <summary>Carrier as the driver reports it (RFC 2863 operational state); only in netlink, not in SIOCGIFFLAGS' 16 bits.</summary>
+    public const uint IFF_LOWER_UP = 0x10000;
 
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_TRUNC = 0x20;
