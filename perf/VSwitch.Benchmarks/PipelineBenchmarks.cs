@@ -48,8 +48,9 @@ public class PipelineBenchmarks
 
     private sealed class DiscardSink : IFrameSink
     {
-        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
         {
+            errors = 0;
             frameBytes = packets.Length * 60L;
             return packets.Length;
         }

@@ -24,9 +24,12 @@ public sealed record CommandLine(string? Socket, ControlRequest? Request, string
         {
             string arg = args[i];
             if (arg is "--help" or "-h") return new CommandLine(socket, null, name, true);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+            bool longOption = arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2;
+            // Single-letter options (capture's -c and -w, as tcpdump spells them); "-" alone is a value.
+            bool shortOption = !longOption && arg.Length == 2 && arg[0] == '-' && spec.Options.ContainsKey(arg[1..]);
+            if (longOption || shortOption)
             {
-                string option = arg[2..];
+                string option = longOption ? arg[2..] : arg[1..];
                 if (!spec.Options.TryGetValue(option, out bool takesValue))
                     throw new ArgumentException($"{name}: unknown option {arg}\nusage: vswitchctl {spec.Usage}");
                 if (takesValue)

@@ -21,16 +21,35 @@ if (line.Help)
     return 0;
 }
 
+var request = line.Request!;
+Stream? captureOutput = null;
+if (request.Command == "capture")
+{
+    if (!request.Options.Remove("w", out var target))
+    {
+        Console.Error.WriteLine("vswitchctl: capture needs -w FILE (or -w - for standard output)");
+        return 2;
+    }
+    try
+    {
+        captureOutput = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"vswitchctl: cannot write {target}: {e.Message}");
+        return 1;
+    }
+}
+
 string socketPath = ControlSocketPath.Resolve(line.Socket);
 try
 {
     using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     socket.Connect(new UnixDomainSocketEndPoint(socketPath));
     using var stream = new NetworkStream(socket, ownsSocket: false);
-    using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
-    using var reader = new StreamReader(stream, Encoding.UTF8);
-    writer.WriteLine(JsonSerializer.Serialize(line.Request!, ProtocolJsonContext.Default.ControlRequest));
-    string? answer = reader.ReadLine();
+    stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, ProtocolJsonContext.Default.ControlRequest) + "\n"));
+    // Capture's pcap follows the answer on the same stream, so that answer is read without buffering ahead.
+    string? answer = captureOutput is null ? new StreamReader(stream, Encoding.UTF8).ReadLine() : ResponseLine.Read(stream);
     var response = answer is null ? null : JsonSerializer.Deserialize(answer, ProtocolJsonContext.Default.ControlResponse);
     if (response is null)
     {
@@ -42,11 +61,22 @@ try
         Console.Error.WriteLine($"vswitchctl: {response.Error}");
         return 1;
     }
+    if (captureOutput is not null)
+    {
+        // pcap follows the response line until the count is reached; Ctrl-C ends it early.
+        using (captureOutput) stream.CopyTo(captureOutput);
+        return 0;
+    }
     Console.Write(response.Output);
     return 0;
 }
 catch (SocketException e)
 {
     Console.Error.WriteLine($"vswitchctl: cannot reach vswitchd at {socketPath}: {e.Message} (is vswitchd running? --socket or $VSWITCH_SOCKET choose another socket)");
+    return 1;
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"vswitchctl: {e.Message}");
     return 1;
 }

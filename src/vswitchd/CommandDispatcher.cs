@@ -8,13 +8,14 @@ namespace VSwitch.Daemon;
 /// <summary>Turns one <see cref="ControlRequest"/> into a controller call and its printed answer.</summary>
 public sealed class CommandDispatcher(SwitchController controller)
 {
+    public SwitchController Controller => controller;
+
     public ControlResponse Execute(ControlRequest request)
     {
         try
         {
-            var spec = CommandCatalog.Find(request.Command) ?? throw new ConfigException($"unknown command '{request.Command}' (vswitchctl --help lists them)");
-            Check(spec, request);
-            return ControlResponse.Success(Run(request));
+            var spec = Validate(request);
+            return ControlResponse.Success(Run(spec, request));
         }
         catch (ConfigException e)
         {
@@ -26,18 +27,22 @@ public sealed class CommandDispatcher(SwitchController controller)
         }
     }
 
-    private static void Check(CommandSpec spec, ControlRequest request)
+    /// <summary>The command exists, its argument count is right and every option is known; else a usage error.</summary>
+    public static CommandSpec Validate(ControlRequest request)
     {
+        var spec = CommandCatalog.Find(request.Command) ?? throw new ConfigException($"unknown command '{request.Command}' (vswitchctl --help lists them)");
         if (request.Args.Count < spec.MinArgs || request.Args.Count > spec.MaxArgs)
             throw new ConfigException($"usage: vswitchctl {spec.Usage}");
         foreach (var option in request.Options.Keys)
             if (!spec.Options.ContainsKey(option)) throw new ConfigException($"{spec.Name}: unknown option --{option} (usage: vswitchctl {spec.Usage})");
+        return spec;
     }
 
-    private string Run(ControlRequest request)
+    private string Run(CommandSpec spec, ControlRequest request)
     {
         var a = request.Args;
         string? Option(string name) => request.Options.TryGetValue(name, out var v) ? v : null;
+        bool json = Option("json") is not null;
         switch (request.Command)
         {
             case "addbr":
@@ -52,26 +57,98 @@ public sealed class CommandDispatcher(SwitchController controller)
             case "delif":
                 controller.DeleteInterface(a[0], a[1]);
                 return "";
-            case "addtap":
-                var mac = controller.AddTap(a[0], a[1], Option("mac"));
-                return $"{a[1]} {mac}\n";
             case "show":
-                return BrctlFormat.Show(a.Count == 0 ? controller.Bridges() : [controller.Bridge(a[0])]);
+                return controller.Read(bridges =>
+                {
+                    var chosen = a.Count == 0 ? bridges : [bridges.FirstOrDefault(b => b.Name == a[0]) ?? throw new ConfigException($"bridge {a[0]} does not exist")];
+                    return json ? Json(BrctlFormat.ShowJson(chosen), ProtocolJsonContext.Default.ListShowEntry) : BrctlFormat.Show(chosen);
+                });
             case "showmacs":
-                var bridge = controller.Bridge(a[0]);
-                return BrctlFormat.ShowMacs(bridge, controller.Fdb.Entries(SwitchController.NowMilliseconds, bridge.Domain));
+                return controller.Read(bridges =>
+                {
+                    var bridge = bridges.FirstOrDefault(b => b.Name == a[0]) ?? throw new ConfigException($"bridge {a[0]} does not exist");
+                    var entries = controller.Fdb.Entries(SwitchController.NowMilliseconds, bridge.Domain);
+                    return json ? Json(BrctlFormat.MacEntries(bridge, entries), ProtocolJsonContext.Default.ListMacEntry) : BrctlFormat.ShowMacs(bridge, entries);
+                });
             case "setageing":
                 if (!int.TryParse(a[1], NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
                     throw new ConfigException($"setageing: '{a[1]}' is not a whole number of seconds");
                 controller.SetAgeing(a[0], seconds);
                 return "";
+            case "stp":
+                controller.SetStp(a[0], a[1]);
+                return "";
+            case "addtap":
+                var tapMac = controller.AddTap(a[0], a[1], Option("mac"));
+                return $"{a[1]} {tapMac}\n";
+            case "addvif":
+                var vifMac = controller.AddVif(a[0], a[1], Option("owner"), Option("mac"));
+                return QemuArguments.ForTap(a[1], vifMac) + "\n";
+            case "delvif":
+                controller.DeleteVif(a[0]);
+                return "";
+            case "fdb":
+                return Fdb(a);
+            case "network-list":
+                return List(spec.Name, XeObjects.NetworkFields, XeObjects.Networks, a, json);
+            case "pif-list":
+                return List(spec.Name, XeObjects.PifFields, XeObjects.Pifs, a, json);
+            case "vif-list":
+                return List(spec.Name, XeObjects.VifFields, XeObjects.Vifs, a, json);
+            case "network-param-set":
+            case "pif-param-set":
+                return ParamSet(spec.Name, XeArguments.Parse(spec.Name, a));
+            case "pif-reconfigure-ip":
+                var p = XeArguments.Parse(spec.Name, a);
+                XeArguments.OnlyKnown(spec.Name, p, "uuid", "mode", "IP", "netmask");
+                controller.ReconfigurePifIp(XeArguments.Required(spec.Name, p, "uuid"), XeArguments.Required(spec.Name, p, "mode"),
+                    p.GetValueOrDefault("IP"), p.GetValueOrDefault("netmask"));
+                return "";
             case "stats":
                 var stats = controller.Stats(a.Count == 0 ? null : a[0]);
-                return Option("json") is not null
-                    ? JsonSerializer.Serialize(stats, ProtocolJsonContext.Default.ListPortStats) + "\n"
-                    : BrctlFormat.Stats(stats);
+                return json ? Json(stats, ProtocolJsonContext.Default.ListPortStats) : BrctlFormat.Stats(stats);
+            case "capture":
+                throw new ConfigException("capture streams pcap and is served by the control socket itself");
             default:
                 throw new ConfigException($"unknown command '{request.Command}'");
         }
     }
+
+    private string Fdb(List<string> a)
+    {
+        switch (a[0])
+        {
+            case "add" when a.Count == 4:
+                controller.FdbAdd(a[1], a[2], a[3]);
+                return "";
+            case "del" when a.Count == 3:
+                controller.FdbDelete(a[1], a[2]);
+                return "";
+            case "flush" when a.Count is 2 or 3:
+                int flushed = controller.FdbFlush(a[1], a.Count == 3 ? a[2] : null);
+                return $"flushed {flushed} learned entries\n";
+            default:
+                throw new ConfigException($"usage: vswitchctl {CommandCatalog.Find("fdb")!.Usage}");
+        }
+    }
+
+    private string List(string command, string[] fields, Func<IEnumerable<Bridge>, List<XeRecord>> build, List<string> arguments, bool json) =>
+        controller.Read(bridges =>
+        {
+            var records = XeFormat.Select(command, build(bridges), fields, arguments);
+            return json ? Json(XeFormat.Json(records), ProtocolJsonContext.Default.ListDictionaryStringString) : XeFormat.Text(records);
+        });
+
+    private string ParamSet(string command, Dictionary<string, string> parameters)
+    {
+        string uuid = XeArguments.Required(command, parameters, "uuid");
+        var settings = parameters.Where(p => p.Key != "uuid").ToList();
+        if (settings.Count == 0) throw new ConfigException($"{command}: nothing to set; give name-label=… or other-config:KEY=VALUE");
+        if (command == "network-param-set") controller.SetNetworkParams(uuid, settings);
+        else controller.SetPifParams(uuid, settings);
+        return "";
+    }
+
+    private static string Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Serialize(value, type) + "\n";
 }

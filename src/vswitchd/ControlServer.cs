@@ -13,9 +13,11 @@ namespace VSwitch.Daemon;
 public sealed partial class ControlServer(string path, CommandDispatcher dispatcher, ILogger log) : IDisposable
 {
     private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private CancellationToken _stopping;
 
     public void Start(CancellationToken stopping)
     {
+        _stopping = stopping;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         RemoveStaleSocket();
         _listener.Bind(new UnixDomainSocketEndPoint(path));
@@ -70,6 +72,11 @@ public sealed partial class ControlServer(string path, CommandDispatcher dispatc
             try
             {
                 var request = JsonSerializer.Deserialize(line, ProtocolJsonContext.Default.ControlRequest);
+                if (request?.Command == "capture")
+                {
+                    await CaptureStream.Serve(dispatcher.Controller, request, client, stream, writer, log, _stopping);
+                    return;
+                }
                 response = request is null ? ControlResponse.Failure("empty request") : dispatcher.Execute(request);
                 if (request is not null) LogCommand(log, request.Command, response.Ok);
             }

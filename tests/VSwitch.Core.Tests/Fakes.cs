@@ -15,8 +15,9 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
     /// <summary>When set, every transmit is refused (a full queue).</summary>
     public bool Refuse { get; set; }
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
+        errors = 0;
         frameBytes = 0;
         if (Refuse) return 0;
         foreach (int p in packets)
@@ -41,7 +42,35 @@ internal sealed class FakePortFactory : IPortFactory
     public IPortDevice OpenRaw(string device) =>
         Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");
 
-    public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name);
+    public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name) || Persistent.ContainsKey(name);
+
+    /// <summary>Persistent TAPs by name, with their owner.</summary>
+    public Dictionary<string, string?> Persistent { get; } = new();
+    public Dictionary<string, ManagementAddress?> Addresses { get; } = new();
+    /// <summary>Users CreatePersistentTap knows, as the passwd database would.</summary>
+    public HashSet<string> Users { get; } = ["root", "qemu"];
+
+    public void CreatePersistentTap(string name, string? owner)
+    {
+        if (owner is not null && !Users.Contains(owner) && !uint.TryParse(owner, out _))
+            throw new ConfigException($"owner '{owner}': no such user");
+        if (InterfaceExists(name)) throw new IOException($"ioctl(TUNSETIFF, {name}): EBUSY");
+        Persistent[name] = owner;
+        Existing[name] = new FakePort(name, PortKind.Raw, MacAddress.InternalBridge);
+    }
+
+    public void DeleteInterface(string name)
+    {
+        if (!Persistent.Remove(name)) throw new IOException($"delete {name}: ENODEV");
+        Existing.Remove(name);
+        Opened.Remove(name);
+    }
+
+    public void SetAddress(string name, ManagementAddress? address)
+    {
+        if (!Opened.ContainsKey(name)) throw new IOException($"ioctl(SIOCSIFADDR, {name}): ENODEV");
+        Addresses[name] = address;
+    }
 
     private FakePort Open(FakePort port)
     {

@@ -137,7 +137,7 @@ public sealed class ForwardingPipelineTests : IDisposable
     {
         _ports[3].Refuse = true;
         Receive(2, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2)));
-        Assert.Equal(1, _pipeline.Counters.Read(3, PortCounters.FirstDrop + (int)DropReason.TxFailed));
+        Assert.Equal(1, _pipeline.Counters.Read(3, PortCounters.FirstDrop + (int)DropReason.TxQueueFull));
         Assert.Equal(0, _pipeline.Counters.Read(3, PortCounters.TxPackets));
         Assert.Equal(1, _pipeline.Counters.Read(4, PortCounters.TxPackets));
     }
@@ -174,8 +174,9 @@ public sealed class ForwardingPipelineTests : IDisposable
     private sealed class CountingSink : IFrameSink
     {
         public long Frames;
-        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
         {
+            errors = 0;
             Frames += packets.Length;
             frameBytes = 0;
             return packets.Length;

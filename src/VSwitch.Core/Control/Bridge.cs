@@ -3,7 +3,7 @@ using VSwitch.Core.Frames;
 namespace VSwitch.Core.Control;
 
 /// <summary>A bridge (a network, an L2 broadcast domain) in the control plane's object model.</summary>
-public sealed class Bridge(string name, ushort domain, MacAddress mac)
+public sealed class Bridge(string name, ushort domain, MacAddress mac, string uuid)
 {
     public const int DefaultAgeingSeconds = 300;
 
@@ -12,15 +12,24 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac)
     public ushort Domain { get; } = domain;
     /// <summary><see cref="MacAddress.InternalBridge"/> without an uplink, the uplink's MAC with one.</summary>
     public MacAddress Mac { get; } = mac;
+    /// <summary>The network's UUID, stable across restarts.</summary>
+    public string Uuid { get; } = uuid;
+    public string NameLabel { get; set; } = name;
+    public Dictionary<string, string> OtherConfig { get; } = new(StringComparer.Ordinal);
     public int AgeingSeconds { get; set; } = DefaultAgeingSeconds;
     /// <summary>The bridge's own host interface (a switch-owned TAP named as the bridge).</summary>
     public Port? Host { get; set; }
     /// <summary>The physical uplink of an external bridge.</summary>
     public Port? Uplink { get; set; }
+    public Dictionary<string, string> PifOtherConfig { get; } = new(StringComparer.Ordinal);
+    /// <summary>The management address on the host interface, if one was configured.</summary>
+    public ManagementAddress? Management { get; set; }
     /// <summary>Guest ports, in the order they were added.</summary>
     public List<Port> Guests { get; } = [];
     /// <summary>Ports from the config that could not be opened at start (device absent); kept so nothing is lost.</summary>
     public List<PortConfig> Absent { get; } = [];
+    /// <summary>Static FDB entries, by MAC, with the name of their port.</summary>
+    public SortedDictionary<MacAddress, string> StaticMacs { get; } = [];
 
     public bool IsExternal => Uplink is not null;
 
@@ -31,5 +40,14 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac)
         foreach (var port in Guests) yield return port;
     }
 
+    public Port? FindPort(string portName) => AllPorts().FirstOrDefault(p => p.Name == portName);
+
     public int NextPortNumber() => AllPorts().Select(p => p.Number).DefaultIfEmpty(0).Max() + 1;
+}
+
+/// <summary>An IPv4 address and netmask on a bridge's host interface.</summary>
+public sealed record ManagementAddress(System.Net.IPAddress Ip, System.Net.IPAddress Netmask)
+{
+    public int PrefixLength => System.Numerics.BitOperations.PopCount(
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(Netmask.GetAddressBytes()));
 }

@@ -9,6 +9,7 @@ public static class ConfigValidator
     {
         var seenPorts = new Dictionary<string, string>(StringComparer.Ordinal);
         var seenBridges = new HashSet<string>(StringComparer.Ordinal);
+        var seenUuids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (config.Workers < 0) throw Fault(source, "$.workers", "must be 0 (one per core) or more");
         if (config.LogLevel is not null && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(config.LogLevel, true, out _))
             throw Fault(source, "$.logLevel", $"'{config.LogLevel}' is not a log level (Trace, Debug, Information, Warning, Error, Critical, None)");
@@ -23,6 +24,14 @@ public static class ConfigValidator
             Check(source, $"{at}.name", () => Names.ValidateInterface(bridge.Name, "bridge"));
             if (!seenBridges.Add(bridge.Name)) throw Fault(source, $"{at}.name", $"bridge '{bridge.Name}' appears twice");
             if (bridge.AgeingSeconds < 0) throw Fault(source, $"{at}.ageingSeconds", "must be 0 (never age) or more");
+            CheckUuid(seenUuids, bridge.Uuid, source, $"{at}.uuid");
+            CheckUuid(seenUuids, bridge.PifUuid, source, $"{at}.pifUuid");
+            if (bridge.PifUuid is not null && bridge.Pif is null) throw Fault(source, $"{at}.pifUuid", "is set but the bridge has no pif");
+            if (bridge.Management is { } management)
+            {
+                if (bridge.Pif is null) throw Fault(source, $"{at}.management", "only an external bridge (one with a pif) carries a management address");
+                Check(source, $"{at}.management", () => IpConfig.Parse(management.Ip, management.Netmask));
+            }
             if (bridge.Pif is not null)
             {
                 Check(source, $"{at}.pif", () => Names.ValidateInterface(bridge.Pif, "pif"));
@@ -34,12 +43,30 @@ public static class ConfigValidator
                 string portAt = $"{at}.ports[{p}]";
                 if (port is null) throw Fault(source, portAt, "must be an object");
                 Check(source, $"{portAt}.name", () => Names.ValidateInterface(port.Name, "port"));
-                if (!Enum.IsDefined(port.Kind)) throw Fault(source, $"{portAt}.kind", "must be \"tap\" or \"raw\"");
+                if (!Enum.IsDefined(port.Kind)) throw Fault(source, $"{portAt}.kind", "must be \"tap\", \"raw\" or \"vif\"");
+                if (port.Kind == PortKind.Vif) Check(source, $"{portAt}.name", () => Names.ValidateVif(port.Name));
+                CheckUuid(seenUuids, port.Uuid, source, $"{portAt}.uuid");
                 if (port.Mac is not null)
                     Check(source, $"{portAt}.mac", () => MacPolicy.ValidatePortMac(port.Mac));
                 Claim(seenPorts, port.Name, bridge.Name, source, $"{portAt}.name");
             }
+            for (int m = 0; m < bridge.StaticMacs.Count; m++)
+            {
+                var entry = bridge.StaticMacs[m];
+                string entryAt = $"{at}.staticMacs[{m}]";
+                if (entry is null) throw Fault(source, entryAt, "must be an object");
+                Check(source, $"{entryAt}.mac", () => MacPolicy.ValidateFdbMac(entry.Mac));
+                if (entry.Port != bridge.Name && entry.Port != bridge.Pif && bridge.Ports.All(p => p?.Name != entry.Port))
+                    throw Fault(source, $"{entryAt}.port", $"'{entry.Port}' is not a port of bridge '{bridge.Name}'");
+            }
         }
+    }
+
+    private static void CheckUuid(HashSet<string> seen, string? uuid, string source, string at)
+    {
+        if (uuid is null) return;
+        if (!Guid.TryParseExact(uuid, "D", out _)) throw Fault(source, at, $"'{uuid}' is not a UUID (8-4-4-4-12 hex digits)");
+        if (!seen.Add(uuid)) throw Fault(source, at, $"UUID {uuid} is used twice");
     }
 
     private static void Claim(Dictionary<string, string> seen, string port, string bridge, string source, string at)

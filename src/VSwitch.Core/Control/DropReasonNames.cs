@@ -2,7 +2,7 @@ using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Control;
 
-/// <summary>The names drop reasons have in stats output and metrics.</summary>
+/// <summary>The names drop reasons have in stats output and metrics, and which ifconfig column counts them.</summary>
 public static class DropReasonNames
 {
     public static string Of(DropReason reason) => reason switch
@@ -12,7 +12,13 @@ public static class DropReasonNames
         DropReason.VlanNotAllowed => "vlan_not_allowed",
         DropReason.DestinationIsIngress => "destination_is_ingress",
         DropReason.Truncated => "truncated",
-        DropReason.TxFailed => "tx_failed",
+        DropReason.TxQueueFull => "tx_queue_full",
+        DropReason.TxError => "tx_error",
         _ => reason.ToString(),
     };
+
+    /// <summary>ifconfig's "RX errors": frames that were malformed on arrival.</summary>
+    public static bool IsRxError(DropReason reason) => reason is DropReason.TooShort or DropReason.InvalidSource or DropReason.Truncated;
+
+    public static bool IsTx(DropReason reason) => reason is DropReason.TxQueueFull or DropReason.TxError;
 }

@@ -2,7 +2,7 @@ using VSwitch.Core.Frames;
 
 namespace VSwitch.Core.Control;
 
-/// <summary>Creates and opens port devices; the Linux layer implements it, tests fake it.</summary>
+/// <summary>Creates, opens and configures the host's interfaces; the Linux layer implements it, tests fake it.</summary>
 public interface IPortFactory
 {
     /// <summary>Creates a TAP owned by the switch, gives its kernel side <paramref name="mac"/>, and sets it up.</summary>
@@ -12,4 +12,16 @@ public interface IPortFactory
     IPortDevice OpenRaw(string device);
 
     bool InterfaceExists(string name);
+
+    /// <summary>
+    /// Creates a persistent TAP for QEMU to open (owned by <paramref name="owner"/>, a user name or uid, when
+    /// given) and sets it up. It stays after the switch closes it or exits. An unknown owner is a <see cref="ConfigException"/>.
+    /// </summary>
+    void CreatePersistentTap(string name, string? owner);
+
+    /// <summary>Deletes an interface (a persistent TAP), even while a process holds it open.</summary>
+    void DeleteInterface(string name);
+
+    /// <summary>Puts <paramref name="address"/> on interface <paramref name="name"/> (replacing its IPv4 address), or removes it when null.</summary>
+    void SetAddress(string name, ManagementAddress? address);
 }

@@ -14,8 +14,12 @@ public sealed class Port(string name, PortKind kind, PortRole role, ushort index
     /// <summary>Per-bridge port number, as brctl showmacs prints it.</summary>
     public int Number { get; } = number;
     public IPortDevice Device { get; } = device;
-    /// <summary>The MAC given on creation (tap ports), persisted so a restart keeps it.</summary>
+    /// <summary>The MAC given on creation (tap ports: the kernel side; VIFs: the guest), persisted so a restart keeps it.</summary>
     public MacAddress? ConfiguredMac { get; } = configuredMac;
+    /// <summary>The xe UUID of the VIF or PIF this port is; stable across restarts.</summary>
+    public string Uuid { get; init; } = "";
+    /// <summary>For VIFs: the user QEMU runs as.</summary>
+    public string? Owner { get; init; }
     /// <summary>Counter values at creation; a reused index starts from zero.</summary>
     public long[] Baseline { get; } = new long[PortCounters.Fields];
 }

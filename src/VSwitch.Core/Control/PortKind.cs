@@ -7,4 +7,9 @@ public enum PortKind
     Tap,
     /// <summary>An AF_PACKET socket on an existing interface (a NIC, a veth, a TAP that QEMU opened).</summary>
     Raw,
+    /// <summary>
+    /// A guest's VIF: a persistent TAP the switch creates for QEMU to open, attached as a raw port. The TAP
+    /// outlives the daemon, so a guest keeps running through a restart.
+    /// </summary>
+    Vif,
 }

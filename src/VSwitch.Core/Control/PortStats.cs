@@ -1,15 +1,21 @@
 namespace VSwitch.Core.Control;
 
-/// <summary>A port's counters in ifconfig's vocabulary, plus drops by reason.</summary>
+/// <summary>
+/// A port's (or, with Kind "bridge", a whole bridge's) counters in ifconfig's vocabulary, plus drops by
+/// reason. RX errors are malformed frames; RX dropped are frames refused by policy; TX dropped found no
+/// room at the destination; TX errors were refused by the kernel.
+/// </summary>
 public sealed record PortStats(
     string Port,
     string Bridge,
     string Kind,
     long RxPackets,
     long RxBytes,
+    long RxErrors,
     long RxDropped,
     long TxPackets,
     long TxBytes,
+    long TxErrors,
     long TxDropped,
     long Flooded,
     Dictionary<string, long> DropsByReason);

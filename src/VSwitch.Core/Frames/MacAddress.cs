@@ -8,7 +8,7 @@ namespace VSwitch.Core.Frames;
 /// A 48-bit Ethernet address held in the low 48 bits of a <see cref="ulong"/>, first octet most
 /// significant, so that comparisons and hashing are single integer operations on the hot path.
 /// </summary>
-public readonly struct MacAddress : IEquatable<MacAddress>
+public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddress>
 {
     public const int Length = 6;
     private const ulong Mask = 0xFFFF_FFFF_FFFFUL;
@@ -22,6 +22,8 @@ public readonly struct MacAddress : IEquatable<MacAddress>
     public MacAddress(ulong value) => Value = value & Mask;
 
     public ulong Value { get; }
+
+    public int CompareTo(MacAddress other) => Value.CompareTo(other.Value);
 
     /// <summary>I/G bit: the lowest bit of the first octet.</summary>
     public bool IsMulticast => (Value & 0x0100_0000_0000UL) != 0;

@@ -12,4 +12,7 @@ namespace VSwitch.Core.Protocol;
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(List<PortStats>))]
+[JsonSerializable(typeof(List<ShowEntry>))]
+[JsonSerializable(typeof(List<MacEntry>))]
+[JsonSerializable(typeof(List<Dictionary<string, string>>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -13,6 +13,8 @@ public enum DropReason
     DestinationIsIngress,
     /// <summary>Larger than the receive buffer; cut by the kernel.</summary>
     Truncated,
-    /// <summary>The destination's queue was full or its link down.</summary>
-    TxFailed,
+    /// <summary>The destination had no room (socket buffer or TAP queue full) or no link.</summary>
+    TxQueueFull,
+    /// <summary>The kernel refused the frame itself (bad length, a virtio-net header it would not take).</summary>
+    TxError,
 }

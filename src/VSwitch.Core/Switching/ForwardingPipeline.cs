@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using VSwitch.Core.Capture;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
 
@@ -13,12 +14,15 @@ public sealed class ForwardingPipeline
 {
     private readonly ForwardingDatabase _fdb;
     private readonly TxQueues _tx;
+    private readonly int _worker;
 
-    public ForwardingPipeline(ForwardingDatabase fdb, int batchCapacity, PortCounters? counters = null)
+    /// <param name="worker">This pipeline's worker number: which ring of a capture it writes to.</param>
+    public ForwardingPipeline(ForwardingDatabase fdb, int batchCapacity, PortCounters? counters = null, int worker = 0)
     {
         _fdb = fdb;
         _tx = new TxQueues(batchCapacity);
         Counters = counters ?? new PortCounters();
+        _worker = worker;
     }
 
     public PortCounters Counters { get; }
@@ -31,6 +35,7 @@ public sealed class ForwardingPipeline
         var bridge = snapshot.Bridge(inPort.Domain);
         if (bridge is null) return;
         Counters.EnsureCapacity(snapshot.Ports.Length);
+        if (inPort.Capture is { } capture) CaptureAll(capture, batch);
 
         for (int i = 0; i < batch.Count; i++)
             Switch(snapshot, inPort, bridge, batch, i, nowMs);
@@ -101,11 +106,28 @@ public sealed class ForwardingPipeline
             var queue = _tx.Queue(egress);
             var port = snapshot.Port(egress);
             long bytes = 0;
-            int sent = port is null ? 0 : port.Sink.Transmit(batch, queue, out bytes);
+            int errors = 0;
+            int sent = port is null ? 0 : port.Sink.Transmit(batch, queue, out bytes, out errors);
             Counters.Add(egress, PortCounters.TxPackets, sent);
             Counters.Add(egress, PortCounters.TxBytes, bytes);
-            if (sent < queue.Length) Counters.Drop(egress, DropReason.TxFailed, queue.Length - sent);
+            if (errors > 0) Counters.Drop(egress, DropReason.TxError, errors);
+            if (sent + errors < queue.Length) Counters.Drop(egress, DropReason.TxQueueFull, queue.Length - sent - errors);
+            if (port?.Capture is { } capture) CaptureQueued(capture, batch, queue);
         }
         _tx.Clear();
+    }
+
+    // Capture runs only for a port someone is capturing on; every other port pays one null check per batch.
+    private void CaptureAll(CaptureSession capture, PacketBatch batch)
+    {
+        long now = CaptureSession.NowMicros();
+        for (int i = 0; i < batch.Count; i++)
+            if (batch.Length(i) > VirtioNetHeader.Length) capture.Record(_worker, batch.Frame(i), now);
+    }
+
+    private void CaptureQueued(CaptureSession capture, PacketBatch batch, ReadOnlySpan<int> queue)
+    {
+        long now = CaptureSession.NowMicros();
+        foreach (int packet in queue) capture.Record(_worker, batch.Frame(packet), now);
     }
 }

@@ -12,8 +12,8 @@ public interface IFrameSink
     /// <summary>
     /// Sends the packets of <paramref name="batch"/> listed in <paramref name="packets"/>, each a
     /// virtio-net header followed by a frame. Returns how many were sent and, in
-    /// <paramref name="frameBytes"/>, their frame bytes (headers excluded); the others were dropped
-    /// (queue full, link down, refused by the kernel).
+    /// <paramref name="frameBytes"/>, their frame bytes (headers excluded). Of the others,
+    /// <paramref name="errors"/> were refused by the kernel; the rest found no room or no link.
     /// </summary>
-    int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes);
+    int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors);
 }

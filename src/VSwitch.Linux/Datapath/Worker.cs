@@ -34,7 +34,7 @@ internal sealed unsafe class Worker : IDisposable
         Id = id;
         _datapath = datapath;
         _batch = new PacketBatch(batchSize);
-        _pipeline = new ForwardingPipeline(fdb, batchSize);
+        _pipeline = new ForwardingPipeline(fdb, batchSize, worker: id);
         _thread = new Thread(Run) { IsBackground = true, Name = $"vswitch-worker-{id}" };
     }
 

@@ -23,15 +23,6 @@ public sealed unsafe class LinkMonitor : IDisposable
     private const int InfoLength = 16;     // struct ifinfomsg
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct SockaddrNl
-    {
-        public ushort Family;
-        public ushort Pad;
-        public uint Pid;
-        public uint Groups;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
     private struct TimeVal
     {
         public long Seconds;

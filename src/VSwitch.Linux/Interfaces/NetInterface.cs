@@ -1,5 +1,6 @@
 using System.Text;
 using Tmds.Linux;
+using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
@@ -43,6 +44,23 @@ public static unsafe class NetInterface
         if (flags == request.Flags) return;
         request.Flags = flags;
         Ioctl(SIOCSIFFLAGS, ref request, "SIOCSIFFLAGS", name);
+    }
+
+    /// <summary>
+    /// Sets the interface's IPv4 address and netmask (SIOCSIFADDR, SIOCSIFNETMASK), replacing the one it had;
+    /// null removes it (setting 0.0.0.0 deletes the address, as `ifconfig IF 0.0.0.0` does).
+    /// </summary>
+    public static void SetIpv4(string name, ManagementAddress? address)
+    {
+        var request = IfReq.For(name);
+        request.HwFamily = (ushort)(int)AF_INET;
+        request.Ipv4 = address is null ? 0 : BitConverter.ToUInt32(address.Ip.GetAddressBytes());
+        Ioctl(SIOCSIFADDR, ref request, "SIOCSIFADDR", name);
+        if (address is null) return;
+        request = IfReq.For(name);
+        request.HwFamily = (ushort)(int)AF_INET;
+        request.Ipv4 = BitConverter.ToUInt32(address.Netmask.GetAddressBytes());
+        Ioctl(SIOCSIFNETMASK, ref request, "SIOCSIFNETMASK", name);
     }
 
     private static void Ioctl(int command, ref IfReq request, string what, string name)

@@ -12,6 +12,8 @@ internal unsafe struct IfReq
     [FieldOffset(16)] public int Index;
     [FieldOffset(16)] public ushort HwFamily;
     [FieldOffset(18)] public fixed byte HwAddress[14];
+    /// <summary>sockaddr_in's address (its family is <see cref="HwFamily"/>'s slot, its port the two bytes before).</summary>
+    [FieldOffset(20)] public uint Ipv4;
 
     public static IfReq For(string name)
     {

@@ -4,10 +4,13 @@ using VSwitch.Linux.Interfaces;
 
 namespace VSwitch.Linux.Ports;
 
-/// <summary>Opens real TAP and AF_PACKET ports in the daemon's network namespace.</summary>
+/// <summary>Opens real TAP and AF_PACKET ports, and configures interfaces, in the daemon's network namespace.</summary>
 public sealed class LinuxPortFactory : IPortFactory
 {
     public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac);
     public IPortDevice OpenRaw(string device) => RawPort.Open(device);
     public bool InterfaceExists(string name) => NetInterface.Exists(name);
+    public void CreatePersistentTap(string name, string? owner) => PersistentTap.Create(name, owner);
+    public void DeleteInterface(string name) => NetlinkLink.Delete(name);
+    public void SetAddress(string name, ManagementAddress? address) => NetInterface.SetIpv4(name, address);
 }

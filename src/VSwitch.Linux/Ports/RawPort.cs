@@ -157,11 +157,12 @@ public sealed unsafe class RawPort : ILinuxPort
         _rxCapacity = capacity;
     }
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
         // Called by any worker, possibly concurrently: the message arrays live on the caller's stack.
         int total = packets.Length;
         int sent = 0;
+        errors = 0;
         frameBytes = 0;
         MMsgHdr* messages = stackalloc MMsgHdr[MaxSendBatch];
         IoVec* vectors = stackalloc IoVec[MaxSendBatch];
@@ -181,15 +182,17 @@ public sealed unsafe class RawPort : ILinuxPort
             int n = Sys.sendmmsg(_fd.Fd, messages, (uint)chunk, Sys.MSG_DONTWAIT);
             if (n < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                // A full socket buffer (or a link that is down) refuses everything after it as well.
-                if (errno is 11 or 105 or 100) break;
-                n = 0;
+                // A full socket buffer (or a link that is down) refuses everything after it as well;
+                // anything else is this one frame refused: count it and go on with the rest.
+                if (TransmitErrno.IsNoRoom(Marshal.GetLastPInvokeError())) break;
+                errors++;
+                next++;
+                continue;
             }
             for (int i = 0; i < n; i++) frameBytes += batch.Length(packets[next + i]) - VirtioNetHeader.Length;
             sent += n;
-            // sendmmsg stops at the first message the kernel refuses: drop that one and go on with the rest.
-            next += n < chunk ? n + 1 : n;
+            // sendmmsg stops before the first message the kernel refuses; the next call reports why.
+            next += n;
         }
         return sent;
     }

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using Tmds.Linux;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
@@ -77,17 +77,22 @@ public sealed unsafe class TapPort : ILinuxPort
         return count;
     }
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes)
+    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
-        // A TAP takes one frame per write(). A write that fails (device down, a header the kernel
-        // refuses) drops that frame only.
+        // A TAP takes one frame per write(). A write that fails drops that frame only: counted as an
+        // error when the kernel refused the frame, as a drop when there was no room or no reader.
         int sent = 0;
+        errors = 0;
         frameBytes = 0;
         for (int i = 0; i < packets.Length; i++)
         {
             int packet = packets[i];
             int length = batch.Length(packet);
-            if (write(_fd.Fd, batch.Data(packet), length) < 0) continue;
+            if (write(_fd.Fd, batch.Data(packet), length) < 0)
+            {
+                if (!TransmitErrno.IsNoRoom(Marshal.GetLastPInvokeError())) errors++;
+                continue;
+            }
             sent++;
             frameBytes += length - VirtioNetHeader.Length;
         }

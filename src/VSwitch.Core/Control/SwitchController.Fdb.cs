@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+// The forwarding database from the control side: static entries, flushes, ageing and link events.
+public sealed partial class SwitchController
+{
+    /// <summary>fdb add: a static entry that never ages and never moves; persisted.</summary>
+    public void FdbAdd(string bridgeName, string macText, string portName)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            var mac = MacPolicy.ValidateFdbMac(macText);
+            var port = bridge.FindPort(portName) ?? throw new ConfigException($"fdb add: {portName} is not a port of bridge {bridgeName}");
+            if (mac == bridge.Mac) throw new ConfigException($"fdb add: {mac} is the bridge's own address (its local entry) and cannot be moved");
+            Fdb.AddStatic(bridge.Domain, mac, port.Index);
+            bridge.StaticMacs[mac] = port.Name;
+            Persist();
+        }
+    }
+
+    /// <summary>fdb del: removes one entry, static or learned.</summary>
+    public void FdbDelete(string bridgeName, string macText)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            if (!MacAddress.TryParse(macText, out var mac)) throw new ConfigException($"fdb del: '{macText}' is not a MAC address");
+            if (mac == bridge.Mac) throw new ConfigException($"fdb del: {mac} is the bridge's own address (its local entry) and cannot be removed");
+            bool wasStatic = bridge.StaticMacs.Remove(mac);
+            if (!Fdb.Remove(bridge.Domain, mac) && !wasStatic)
+                throw new ConfigException($"fdb del: bridge {bridgeName} has no entry for {mac}");
+            if (wasStatic) Persist();
+        }
+    }
+
+    /// <summary>fdb flush: removes learned entries of a bridge, or of one of its ports; static and local entries stay.</summary>
+    public int FdbFlush(string bridgeName, string? portName)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            if (portName is null) return Fdb.Flush(domain: bridge.Domain);
+            var port = bridge.FindPort(portName) ?? throw new ConfigException($"fdb flush: {portName} is not a port of bridge {bridgeName}");
+            return Fdb.Flush(domain: bridge.Domain, port: port.Index);
+        }
+    }
+
+    private void RestoreStaticMac(Bridge bridge, StaticMacConfig entry)
+    {
+        var mac = MacAddress.Parse(entry.Mac);
+        bridge.StaticMacs[mac] = entry.Port;
+        // A static entry for an absent port stays in the config and comes back with the port after the next restart.
+        if (bridge.FindPort(entry.Port) is { } port) Fdb.AddStatic(bridge.Domain, mac, port.Index);
+    }
+
+    /// <summary>Ages out entries by each bridge's ageing time; call about once a second.</summary>
+    public int AgeFdb(long nowMs)
+    {
+        long[] ageing;
+        lock (_lock)
+        {
+            ageing = new long[_bridges.Values.Select(b => (int)b.Domain).DefaultIfEmpty(0).Max() + 1];
+            foreach (var bridge in _bridges.Values) ageing[bridge.Domain] = bridge.AgeingSeconds * 1000L;
+        }
+        return Fdb.Age(nowMs, ageing);
+    }
+
+    /// <summary>
+    /// A link went down or came up. A port whose link is down has nothing behind it any more, so its
+    /// learned entries are flushed at once: frames to those MACs flood until they show up elsewhere.
+    /// </summary>
+    public void OnLinkState(string device, bool running)
+    {
+        lock (_lock)
+        {
+            foreach (var bridge in _bridges.Values)
+            {
+                var port = bridge.AllPorts().FirstOrDefault(p => p.Name == device && p.Role != PortRole.Host);
+                if (port is null) continue;
+                if (_linkDown.Contains(port.Name) == !running) return; // no change
+                if (running)
+                {
+                    _linkDown.Remove(port.Name);
+                    LogLinkUp(_log, device, bridge.Name);
+                }
+                else
+                {
+                    _linkDown.Add(port.Name);
+                    int flushed = Fdb.Flush(port: port.Index);
+                    LogLinkDown(_log, device, bridge.Name, flushed);
+                }
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "link down on {Port} (bridge {Bridge}): flushed {Flushed} learned MACs")]
+    private static partial void LogLinkDown(ILogger log, string port, string bridge, int flushed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "link up on {Port} (bridge {Bridge})")]
+    private static partial void LogLinkUp(ILogger log, string port, string bridge);
+}

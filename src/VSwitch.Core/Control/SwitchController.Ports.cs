@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Logging;
+using VSwitch.Core.Fdb;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+// Ports: brctl addif/delif, switch-owned taps, and QEMU's VIFs.
+public sealed partial class SwitchController
+{
+    /// <summary>brctl addif: attaches an existing interface as a raw port.</summary>
+    public void AddInterface(string bridgeName, string device)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            Names.ValidateInterface(device, "interface");
+            EnsureFree(device);
+            if (!_ports.InterfaceExists(device)) throw new ConfigException($"interface {device} does not exist");
+            AttachGuest(bridge, device, PortKind.Raw, null, NewUuid(), null);
+            Commit();
+        }
+    }
+
+    /// <summary>Creates a switch-owned TAP port; returns its MAC.</summary>
+    public MacAddress AddTap(string bridgeName, string name, string? mac)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            Names.ValidateInterface(name, "tap");
+            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            EnsureFree(name);
+            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create tap {name}: an interface with that name already exists");
+            var port = AttachGuest(bridge, name, PortKind.Tap, address, NewUuid(), null);
+            Commit();
+            return port.ConfiguredMac!.Value;
+        }
+    }
+
+    /// <summary>
+    /// Creates a VIF for a QEMU guest: a persistent TAP named vif&lt;domid&gt;.&lt;n&gt; (owned by
+    /// <paramref name="owner"/> when given), attached as a raw port. Returns the guest's MAC.
+    /// </summary>
+    public MacAddress AddVif(string bridgeName, string name, string? owner, string? mac)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            Names.ValidateVif(name);
+            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            EnsureFree(name);
+            if (_ports.InterfaceExists(name))
+                throw new ConfigException($"cannot create VIF {name}: an interface with that name already exists (addif attaches an existing interface)");
+            _ports.CreatePersistentTap(name, owner);
+            try
+            {
+                AttachGuest(bridge, name, PortKind.Vif, address, NewUuid(), owner);
+            }
+            catch
+            {
+                DeleteTapQuietly(name);
+                throw;
+            }
+            Commit();
+            return address;
+        }
+    }
+
+    /// <summary>Removes a VIF from its bridge and deletes its TAP.</summary>
+    public void DeleteVif(string name)
+    {
+        lock (_lock)
+        {
+            foreach (var bridge in _bridges.Values)
+            {
+                var port = bridge.Guests.FirstOrDefault(p => p.Name == name);
+                int absent = bridge.Absent.FindIndex(p => p.Name == name);
+                if (port is null && absent < 0) continue;
+                if ((port?.Kind ?? bridge.Absent[absent].Kind) != PortKind.Vif)
+                    throw new ConfigException($"{name} is not a VIF (it was attached with addif or addtap); delif {bridge.Name} {name} removes it");
+                if (port is not null) Detach(bridge, port);
+                else bridge.Absent.RemoveAt(absent);
+                DeleteTapQuietly(name);
+                Persist();
+                return;
+            }
+            throw new ConfigException($"no VIF named {name} (vif-list shows them)");
+        }
+    }
+
+    /// <summary>brctl delif: removes a guest port (raw or tap) from its bridge.</summary>
+    public void DeleteInterface(string bridgeName, string name)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            var port = bridge.Guests.FirstOrDefault(p => p.Name == name);
+            int absent = bridge.Absent.FindIndex(p => p.Name == name);
+            var kind = port?.Kind ?? (absent >= 0 ? bridge.Absent[absent].Kind : (PortKind?)null);
+            if (kind is null)
+            {
+                if (bridge.Uplink?.Name == name) throw new ConfigException($"{name} is the uplink (pif) of bridge {bridgeName}; it goes with the bridge (delbr)");
+                throw new ConfigException($"interface {name} is not a port of bridge {bridgeName}");
+            }
+            if (kind == PortKind.Vif)
+                throw new ConfigException($"{name} is a VIF; delvif {name} removes it together with its TAP");
+            if (port is not null) Detach(bridge, port);
+            else bridge.Absent.RemoveAt(absent);
+            Persist();
+        }
+    }
+
+    private void Detach(Bridge bridge, Port port)
+    {
+        bridge.Guests.Remove(port);
+        foreach (var mac in bridge.StaticMacs.Where(e => e.Value == port.Name).Select(e => e.Key).ToList())
+            bridge.StaticMacs.Remove(mac);
+        Publish();
+        Close(port);
+    }
+
+    private Port AttachGuest(Bridge bridge, string name, PortKind kind, MacAddress? mac, string uuid, string? owner)
+    {
+        IPortDevice device;
+        switch (kind)
+        {
+            case PortKind.Tap:
+                device = _ports.CreateTap(name, mac ?? MacAddress.RandomLocal());
+                break;
+            case PortKind.Vif:
+                // After a restart the TAP is still there (and QEMU still holds it): just open it again.
+                if (!_ports.InterfaceExists(name)) _ports.CreatePersistentTap(name, owner);
+                device = _ports.OpenRaw(name);
+                break;
+            default:
+                device = _ports.OpenRaw(name);
+                break;
+        }
+        var configured = kind switch { PortKind.Tap => device.Mac, PortKind.Vif => mac, _ => (MacAddress?)null };
+        var port = new Port(name, kind, PortRole.Guest, FreePortIndex(0), bridge.NextPortNumber(), device, configured) { Uuid = uuid, Owner = owner };
+        TakeBaseline(port);
+        bridge.Guests.Add(port);
+        Publish();
+        _datapath.StartReceiving(port.Index, device);
+        LogPortAdded(_log, name, kind.ToString().ToLowerInvariant(), bridge.Name);
+        return port;
+    }
+
+    private void Close(Port port)
+    {
+        _datapath.StopReceiving(port.Index, port.Device);
+        _linkDown.Remove(port.Name);
+        _captures.Remove(port.Index);
+        // After StopReceiving no worker holds a snapshot with this port, so no learn can re-add it.
+        Fdb.Flush(port: port.Index, includeStatic: true);
+        port.Device.Dispose();
+    }
+
+    private void DeleteTapQuietly(string name)
+    {
+        try
+        {
+            if (_ports.InterfaceExists(name)) _ports.DeleteInterface(name);
+        }
+        catch (Exception e) when (e is IOException or ConfigException)
+        {
+            LogTapNotDeleted(_log, name, e.Message);
+        }
+    }
+
+    private void EnsureFree(string name)
+    {
+        foreach (var bridge in _bridges.Values)
+        {
+            if (bridge.Name == name) throw new ConfigException($"{name} is a bridge, not a port");
+            if (bridge.AllPorts().Any(p => p.Name == name) || bridge.Absent.Any(p => p.Name == name))
+                throw new ConfigException($"{name} is already a port of bridge {bridge.Name}");
+        }
+    }
+
+    private ushort FreePortIndex(ushort alsoTaken)
+    {
+        var used = _bridges.Values.SelectMany(b => b.AllPorts()).Select(p => p.Index).ToHashSet();
+        for (int i = 1; i < ForwardingDatabase.MaxPorts; i++)
+            if (i != alsoTaken && !used.Contains((ushort)i)) return (ushort)i;
+        throw new ConfigException("no free port number: 65,535 ports exist");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "port {Port} ({Kind}) added to {Bridge}")]
+    private static partial void LogPortAdded(ILogger log, string port, string kind, string bridge);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TAP {Tap} could not be deleted: {Reason}")]
+    private static partial void LogTapNotDeleted(ILogger log, string tap, string reason);
+}

@@ -1,0 +1,196 @@
+using VSwitch.Core.Capture;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+// Reading the state (queries, counters, captures) and writing it out (snapshots, the config file).
+public sealed partial class SwitchController
+{
+    /// <summary>Runs a query over the bridges (ordered by name) under the lock, so it sees one consistent state.</summary>
+    public T Read<T>(Func<IReadOnlyList<Bridge>, T> query)
+    {
+        lock (_lock) return query(_bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>The live bridge objects; for tests and single-threaded callers. Concurrent readers use <see cref="Read{T}"/>.</summary>
+    public IReadOnlyList<Bridge> Bridges() => Read(bridges => bridges);
+
+    public Bridge Bridge(string name)
+    {
+        lock (_lock) return Existing(name);
+    }
+
+    public SwitchConfig CurrentConfig()
+    {
+        lock (_lock) return BuildConfig();
+    }
+
+    /// <summary>
+    /// Counters: with no name, every bridge's totals and ports; with a bridge's name, its totals and ports;
+    /// with a port's name, that port.
+    /// </summary>
+    public List<PortStats> Stats(string? name)
+    {
+        lock (_lock)
+        {
+            var list = new List<PortStats>();
+            foreach (var bridge in _bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal))
+            {
+                if (name is null || name == bridge.Name)
+                {
+                    var ports = bridge.AllPorts().Select(p => StatsOf(bridge, p)).ToList();
+                    list.Add(Total(bridge, ports));
+                    list.AddRange(ports);
+                }
+                else if (bridge.AllPorts().FirstOrDefault(p => p.Name == name && p.Role != PortRole.Host) is { } port)
+                    list.Add(StatsOf(bridge, port));
+            }
+            if (name is not null && list.Count == 0) throw new ConfigException($"no bridge or port named {name}");
+            return list;
+        }
+    }
+
+    /// <summary>Starts capturing on a port: from the next snapshot on, workers copy its frames into the session's rings.</summary>
+    public CaptureSession StartCapture(string portName)
+    {
+        lock (_lock)
+        {
+            var port = _bridges.Values.SelectMany(b => b.AllPorts()).FirstOrDefault(p => p.Name == portName)
+                ?? throw new ConfigException($"capture: no port named {portName}");
+            if (_captures.ContainsKey(port.Index)) throw new ConfigException($"capture: {portName} is already being captured; one capture per port at a time");
+            var session = new CaptureSession(portName, _datapath.Counters.Count);
+            _captures[port.Index] = session;
+            Publish();
+            return session;
+        }
+    }
+
+    public void StopCapture(CaptureSession session)
+    {
+        lock (_lock)
+        {
+            var entry = _captures.FirstOrDefault(c => c.Value == session);
+            if (entry.Value is null) return;
+            _captures.Remove(entry.Key);
+            Publish();
+        }
+    }
+
+    // ---- counters (caller holds _lock) -------------------------------------------------------
+
+    private void TakeBaseline(Port port)
+    {
+        for (int field = 0; field < PortCounters.Fields; field++)
+            port.Baseline[field] = SumCounter(port.Index, field);
+    }
+
+    private long SumCounter(ushort index, int field)
+    {
+        long sum = 0;
+        foreach (var counters in _datapath.Counters) sum += counters.Read(index, field);
+        return sum;
+    }
+
+    private PortStats StatsOf(Bridge bridge, Port port)
+    {
+        long Read(int field) => SumCounter(port.Index, field) - port.Baseline[field];
+        var reasons = new Dictionary<string, long>();
+        long rxErrors = 0, rxDropped = 0, txErrors = 0, txDropped = 0;
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            long n = Read(PortCounters.FirstDrop + (int)reason);
+            if (n == 0) continue;
+            reasons[DropReasonNames.Of(reason)] = n;
+            if (reason == DropReason.TxError) txErrors += n;
+            else if (DropReasonNames.IsTx(reason)) txDropped += n;
+            else if (DropReasonNames.IsRxError(reason)) rxErrors += n;
+            else rxDropped += n;
+        }
+        string kind = port.Role switch
+        {
+            PortRole.Host => "host",
+            PortRole.Uplink => "pif",
+            _ => port.Kind.ToString().ToLowerInvariant(),
+        };
+        return new PortStats(port.Name, bridge.Name, kind,
+            Read(PortCounters.RxPackets), Read(PortCounters.RxBytes), rxErrors, rxDropped,
+            Read(PortCounters.TxPackets), Read(PortCounters.TxBytes), txErrors, txDropped,
+            Read(PortCounters.FloodedFrames), reasons);
+    }
+
+    /// <summary>A bridge's figures: frames that entered it from any port, and frames it sent out of any port.</summary>
+    private static PortStats Total(Bridge bridge, List<PortStats> ports)
+    {
+        var reasons = new Dictionary<string, long>();
+        foreach (var (reason, n) in ports.SelectMany(p => p.DropsByReason))
+            reasons[reason] = reasons.GetValueOrDefault(reason) + n;
+        return new PortStats(bridge.Name, bridge.Name, "bridge",
+            ports.Sum(p => p.RxPackets), ports.Sum(p => p.RxBytes), ports.Sum(p => p.RxErrors), ports.Sum(p => p.RxDropped),
+            ports.Sum(p => p.TxPackets), ports.Sum(p => p.TxBytes), ports.Sum(p => p.TxErrors), ports.Sum(p => p.TxDropped),
+            ports.Sum(p => p.Flooded), reasons);
+    }
+
+    // ---- publishing and persisting (caller holds _lock) ---------------------------------------
+
+    private void Commit()
+    {
+        Publish();
+        Persist();
+    }
+
+    private void Publish()
+    {
+        int maxPort = 0, maxDomain = 0;
+        foreach (var bridge in _bridges.Values)
+        {
+            maxDomain = Math.Max(maxDomain, bridge.Domain);
+            foreach (var port in bridge.AllPorts()) maxPort = Math.Max(maxPort, port.Index);
+        }
+        var ports = new SnapshotPort?[maxPort + 1];
+        var bridges = new SnapshotBridge?[maxDomain + 1];
+        foreach (var bridge in _bridges.Values)
+        {
+            var members = bridge.AllPorts().ToArray();
+            foreach (var port in members)
+                ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, port.Device,
+                    _captures.GetValueOrDefault(port.Index));
+            bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac, bridge.AgeingSeconds * 1000L,
+                members.Select(p => p.Index).ToArray());
+        }
+        _datapath.Publish(new ForwardingSnapshot(++_version, ports, bridges));
+    }
+
+    private void Persist() => _persist?.Invoke(BuildConfig());
+
+    private SwitchConfig BuildConfig() => new()
+    {
+        LogLevel = _settings.LogLevel,
+        Workers = _settings.Workers,
+        Fdb = _settings.Fdb,
+        Bridges = _bridges.Values.OrderBy(b => b.Domain).Select(b => new BridgeConfig
+        {
+            Name = b.Name,
+            Uuid = b.Uuid,
+            NameLabel = b.NameLabel == b.Name ? null : b.NameLabel,
+            OtherConfig = new(b.OtherConfig),
+            Pif = b.Uplink?.Name,
+            PifUuid = b.Uplink?.Uuid,
+            PifOtherConfig = new(b.PifOtherConfig),
+            Management = b.Management is null ? null : new ManagementAddressConfig
+            {
+                Ip = b.Management.Ip.ToString(),
+                Netmask = b.Management.Netmask.ToString(),
+            },
+            AgeingSeconds = b.AgeingSeconds,
+            Ports = b.Guests.Select(p => new PortConfig
+            {
+                Name = p.Name,
+                Uuid = p.Uuid,
+                Kind = p.Kind,
+                Mac = p.ConfiguredMac?.ToString(),
+                Owner = p.Owner,
+            }).Concat(b.Absent).ToList(),
+            StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(), Port = e.Value }).ToList(),
+        }).ToList(),
+    };
+}
