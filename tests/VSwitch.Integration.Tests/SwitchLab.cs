@@ -13,6 +13,7 @@ namespace VSwitch.Integration.Tests;
 public sealed class SwitchLab : IDisposable
 {
     private readonly List<string> _namespaces = [];
+    private readonly List<Process> _guests = [];
     private readonly string _dir;
     private Process? _daemon;
 
@@ -45,8 +46,12 @@ public sealed class SwitchLab : IDisposable
         return name;
     }
 
+    /// <summary>When the daemon was last started (before exec), for "traffic flows within N s of the restart".</summary>
+    public Stopwatch SinceStart { get; private set; } = new();
+
     public void Start(string? configPath = null)
     {
+        SinceStart = Stopwatch.StartNew();
         var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "netns", "exec", SwitchNs, Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug" })
             info.ArgumentList.Add(a);
@@ -131,6 +136,23 @@ public sealed class SwitchLab : IDisposable
         return result.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
     }
 
+    /// <summary>
+    /// Starts a stand-in QEMU guest (tools/tap-guest.py) on the VIF <paramref name="tap"/>: it opens the TAP as
+    /// QEMU does and answers ARP and ping for <paramref name="address"/>. It runs until the test's namespaces go.
+    /// </summary>
+    public Process StartTapGuest(string tap, string mac, string address)
+    {
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", SwitchNs, "python3", Path.Combine(Root, "tools", "tap-guest.py"), "--tap", tap, "--mac", mac, "--ip", address, "--announce" })
+            info.ArgumentList.Add(a);
+        var guest = Process.Start(info)!;
+        _guests.Add(guest);
+        var ready = guest.StandardOutput.ReadLineAsync();
+        Assert.True(ready.Wait(TimeSpan.FromSeconds(10)) && ready.Result == "ready",
+            $"tap-guest on {tap} did not attach: {(guest.HasExited ? guest.StandardError.ReadToEnd() : "(still starting)")}");
+        return guest;
+    }
+
     public bool Ping(string ns, string address, int count = 3, double interval = 0.2) =>
         Shell.Sh($"ip netns exec {ns} ping -c {count} -i {interval} -W 2 {address}", TimeSpan.FromSeconds(30)).Ok;
 
@@ -149,6 +171,11 @@ public sealed class SwitchLab : IDisposable
     public void Dispose()
     {
         try { Stop(); } catch (Exception) { /* cleanup goes on */ }
+        foreach (var guest in _guests)
+        {
+            try { if (!guest.HasExited) guest.Kill(); guest.WaitForExit(5000); } catch (Exception) { /* cleanup goes on */ }
+            guest.Dispose();
+        }
         foreach (var ns in _namespaces) Shell.Sh($"ip netns pids {ns} | xargs -r kill -9; ip netns del {ns}");
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
