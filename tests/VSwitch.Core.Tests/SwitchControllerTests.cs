@@ -80,8 +80,36 @@ public class SwitchControllerTests
         { "addtap", ["xapi1", "vif9.0", "not-a-mac"], "not a MAC address" },
         { "addtap", ["xapi1", "vif1.0"], "already a port" },
         { "delif", ["xapi1", "veth2"], "not a port of bridge xapi1" },
-        { "delbr", ["xapi1"], "still has 2 port(s)" },
+        { "delbr", ["xapi1"], "still has 3 port(s) (veth1, vif1.0, vif3.0)" },
         { "setageing", ["xapi1", "-1"], "0 (never) or more" },
+        { "stp", ["xapi1", "on"], "spanning tree is not implemented" },
+        { "stp", ["xapi1", "maybe"], "neither on nor off" },
+        { "addvif", ["xapi1", "guest0"], "named vif<domid>.<n>" },
+        { "addvif", ["xapi1", "vif2.0", "nobody-here"], "no such user" },
+        { "addvif", ["xapi1", "vif2.0", "", "ff:ff:ff:ff:ff:ff"], "multicast" },
+        { "addvif", ["xapi1", "veth2"], "named vif<domid>.<n>" },
+        { "addvif", ["xapi1", "vif1.0"], "already a port of bridge xapi1" },
+        { "addvif", ["nosuchbr", "vif2.0"], "bridge nosuchbr does not exist" },
+        { "delvif", ["vif1.0"], "is not a VIF" },
+        { "delvif", ["vif7.7"], "no VIF named vif7.7" },
+        { "delif", ["xapi1", "vif3.0"], "delvif vif3.0 removes it" },
+        { "delif", ["xenbr0", "eth0"], "is the uplink (pif) of bridge xenbr0" },
+        { "fdb-add", ["xapi1", "01:00:5e:00:00:01", "veth1"], "cannot be a static FDB entry" },
+        { "fdb-add", ["xapi1", "02:00:00:00:00:01", "veth2"], "veth2 is not a port of bridge xapi1" },
+        { "fdb-add", ["xapi1", "fe:ff:ff:ff:ff:ff", "veth1"], "the bridge's own address" },
+        { "fdb-del", ["xapi1", "02:00:00:00:00:01"], "has no entry for 02:00:00:00:00:01" },
+        { "fdb-del", ["xapi1", "fe:ff:ff:ff:ff:ff"], "cannot be removed" },
+        { "fdb-flush", ["xapi1", "veth2"], "veth2 is not a port of bridge xapi1" },
+        { "network-param-set", ["{net}", "bridge", "x"], "cannot be set" },
+        { "network-param-set", ["{net}", "name-label", ""], "may not be empty" },
+        { "network-param-set", ["6e1d1c3a-0000-4000-8000-000000000000", "name-label", "x"], "no network with uuid" },
+        { "pif-param-set", ["{pif}", "MAC", "x"], "cannot be set" },
+        { "pif-param-set", ["{net}", "other-config:a", "x"], "no PIF with uuid" },
+        { "pif-reconfigure-ip", ["{pif}", "dhcp"], "mode=dhcp is not supported" },
+        { "pif-reconfigure-ip", ["{pif}", "static", "198.18.0.300", "255.255.255.0"], "not an IPv4 address" },
+        { "pif-reconfigure-ip", ["{pif}", "static", "198.18.0.1"], "needs netmask=" },
+        { "pif-reconfigure-ip", ["{pif}", "static", "224.0.0.1", "255.255.255.0"], "zero, multicast or loopback" },
+        { "pif-reconfigure-ip", ["{pif}", "sometimes"], "not one of static, none" },
     };
 
     [Theory]
@@ -92,10 +120,17 @@ public class SwitchControllerTests
         _controller.AddBridge("xapi2", null);
         _controller.AddInterface("xapi1", "veth1");
         _controller.AddTap("xapi1", "vif1.0", null);
-        string before = ConfigFile.Serialize(_controller.CurrentConfig());
+        _controller.AddVif("xapi1", "vif3.0", null, null);
+        _controller.AddBridge("xenbr0", "eth0");
+        var config = _controller.CurrentConfig();
+        string before = ConfigFile.Serialize(config);
+        var xenbr0 = config.Bridges.Single(b => b.Name == "xenbr0");
+        args = args.Select(a => a.Replace("{net}", xenbr0.Uuid).Replace("{pif}", xenbr0.PifUuid)).ToArray();
         int saves = _saved.Count;
         long version = _datapath.Snapshot.Version;
         int opened = _factory.Opened.Count;
+        int persistent = _factory.Persistent.Count;
+        var entries = _controller.Fdb.Entries(0).Count;
 
         var error = Assert.Throws<ConfigException>(() => Run(command, args));
 
@@ -104,6 +139,9 @@ public class SwitchControllerTests
         Assert.Equal(saves, _saved.Count);
         Assert.Equal(version, _datapath.Snapshot.Version);
         Assert.Equal(opened, _factory.Opened.Count);
+        Assert.Equal(persistent, _factory.Persistent.Count);
+        Assert.Empty(_factory.Addresses);
+        Assert.Equal(entries, _controller.Fdb.Entries(0).Count);
     }
 
     private void Run(string command, string[] a)
@@ -116,6 +154,16 @@ public class SwitchControllerTests
             case "delif": _controller.DeleteInterface(a[0], a[1]); break;
             case "delbr": _controller.DeleteBridge(a[0], false); break;
             case "setageing": _controller.SetAgeing(a[0], int.Parse(a[1])); break;
+            case "stp": _controller.SetStp(a[0], a[1]); break;
+            case "addvif": _controller.AddVif(a[0], a[1], a.Length > 2 && a[2] != "" ? a[2] : null, a.Length > 3 ? a[3] : null); break;
+            case "delvif": _controller.DeleteVif(a[0]); break;
+            case "fdb-add": _controller.FdbAdd(a[0], a[1], a[2]); break;
+            case "fdb-del": _controller.FdbDelete(a[0], a[1]); break;
+            case "fdb-flush": _controller.FdbFlush(a[0], a[1]); break;
+            case "network-param-set": _controller.SetNetworkParams(a[0], [new(a[1], a[2])]); break;
+            case "pif-param-set": _controller.SetPifParams(a[0], [new(a[1], a[2])]); break;
+            case "pif-reconfigure-ip": _controller.ReconfigurePifIp(a[0], a[1], a.Length > 2 ? a[2] : null, a.Length > 3 ? a[3] : null); break;
+            default: throw new ArgumentException($"no such command in this test: {command}");
         }
     }
 
