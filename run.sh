@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
-# Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers).
-PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3)
+# Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers,
+# the stand-in VIF guest), curl (the metrics endpoint test).
+PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl)
 
 need_packages() {
     local missing=()

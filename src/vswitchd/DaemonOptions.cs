@@ -5,17 +5,20 @@ using VSwitch.Core.Protocol;
 namespace VSwitch.Daemon;
 
 /// <summary>vswitchd's command line.</summary>
-public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers)
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers, System.Net.IPEndPoint? MetricsListen)
 {
     public const string DefaultConfig = "/etc/vswitch/vswitch.json";
 
     public const string Usage = """
-        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N]
+        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N] [--metrics-listen ADDRESS:PORT]
           --config FILE      configuration, rewritten atomically on every change (default /etc/vswitch/vswitch.json;
                              a missing file starts an empty switch)
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
           --workers N        datapath threads (default: the config's workers, else one per core)
+          --metrics-listen ADDRESS:PORT
+                             serve Prometheus text metrics at http://ADDRESS:PORT/metrics (off by default)
+        Under systemd (Type=notify) it reports readiness once the configuration is restored.
         """;
 
     public static DaemonOptions Parse(string[] args)
@@ -23,6 +26,7 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
         string? config = null, socket = null;
         LogLevel? level = null;
         int? workers = null;
+        System.Net.IPEndPoint? metrics = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ConfigException($"{args[i]} needs a value");
@@ -39,9 +43,10 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                     string n = Value();
                     workers = int.TryParse(n, out int w) && w >= 1 ? w : throw new ConfigException($"--workers: '{n}' is not a positive number");
                     break;
+                case "--metrics-listen": metrics = MetricsEndpoint.ParseAddress(Value()); break;
                 default: throw new ConfigException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers);
+        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics);
     }
 }

@@ -67,7 +67,20 @@ catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
     log.LogCritical("cannot listen on {Socket}: {Reason}", options.SocketPath, e.Message);
     return 1;
 }
+using var metrics = new VSwitch.Core.Observability.SwitchMetrics(() => controller.Stats(null), fdb);
+using var metricsEndpoint = options.MetricsListen is null ? null : new MetricsEndpoint(options.MetricsListen, metrics.Meter, loggers.CreateLogger("metrics"));
+try
+{
+    metricsEndpoint?.Start(stopping.Token);
+}
+catch (System.Net.Sockets.SocketException e)
+{
+    log.LogCritical("cannot listen for metrics on {Endpoint}: {Reason}", options.MetricsListen, e.Message);
+    return 1;
+}
+
 log.LogInformation("vswitchd ready: {Workers} workers, config {Config}, socket {Socket}", datapath.WorkerCount, options.ConfigPath, options.SocketPath);
+SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // FDB ageing runs off the hot path, once a second.
 using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -78,5 +91,6 @@ try
 }
 catch (OperationCanceledException) { }
 
-log.LogInformation("vswitchd stopping: removing the devices it created");
+SystemdNotify.Send("STOPPING=1");
+log.LogInformation("vswitchd stopping: removing the devices it created (VIFs stay for their guests)");
 return 0;

@@ -49,12 +49,14 @@ public sealed class SwitchLab : IDisposable
     /// <summary>When the daemon was last started (before exec), for "traffic flows within N s of the restart".</summary>
     public Stopwatch SinceStart { get; private set; } = new();
 
-    public void Start(string? configPath = null)
+    public void Start(string? configPath = null, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null)
     {
         SinceStart = Stopwatch.StartNew();
         var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", SwitchNs, Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug" })
+        foreach (var a in new[] { "netns", "exec", SwitchNs, Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug" }
+                     .Concat(extraArguments ?? []))
             info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         _daemon = Process.Start(info)!;
         var log = File.AppendText(DaemonLog);
         log.AutoFlush = true;
