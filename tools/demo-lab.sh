@@ -60,7 +60,9 @@ for _ in $(seq 100); do [ -S "$VSWITCH_SOCKET" ] && break; sleep 0.1; done
 say "building the networks"
 ctl addbr xapi1
 ctl addbr xenbr0 --pif eth0
-ip -n "$P-host" addr add 198.18.0.1/24 dev xenbr0      # management IP: on the bridge, not on the PIF
+# The management IP goes on the bridge (xenbr0), not on the PIF, as xe's pif-reconfigure-ip does it.
+pif=$(ctl pif-list device=eth0 params=uuid --json | grep -o '"uuid":"[^"]*"' | cut -d'"' -f4)
+ctl pif-reconfigure-ip "uuid=$pif" mode=static IP=198.18.0.1 netmask=255.255.255.0
 attach() { # bridge vif guest-namespace address
     local mac
     mac=$(ctl addtap "$1" "$2" | awk '{print $2}')
@@ -76,6 +78,8 @@ attach xenbr0 vif1.1 vm1 198.18.0.11
 
 say "vswitchctl show"
 ctl show
+say "vswitchctl pif-list"
+ctl pif-list
 
 status=0
 check() { # description namespace address
@@ -106,7 +110,9 @@ cat <<EOT
   Try, in another shell (as root):
     export VSWITCH_SOCKET=$VSWITCH_SOCKET
     $PWD/bin/vswitchctl show
-    $PWD/bin/vswitchctl stats vif1.0
+    $PWD/bin/vswitchctl stats xapi1
+    $PWD/bin/vswitchctl vif-list network-name-label=xapi1 params=device,MAC
+    $PWD/bin/vswitchctl capture vif1.0 -c 10 -w - | tcpdump -nr -
     ip netns exec $P-vm1 ping 198.18.1.3
   Daemon log: $WORK/vswitchd.log
   Ctrl-C stops vswitchd and removes everything.

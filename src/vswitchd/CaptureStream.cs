@@ -15,7 +15,7 @@ namespace VSwitch.Daemon;
 /// </summary>
 public static partial class CaptureStream
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(2);
 
     public static async Task Serve(SwitchController controller, ControlRequest request, Socket client, Stream stream,
         StreamWriter writer, ILogger log, CancellationToken stopping)

@@ -7,7 +7,7 @@ namespace VSwitch.Core.Capture;
 public sealed class CaptureSession
 {
     public const int DefaultSnapLength = 65535;
-    private const int RingBytes = 4 << 20;
+    private const int RingBytes = 8 << 20;
 
     private readonly CaptureRing[] _rings;
 
