@@ -47,6 +47,7 @@ public static partial class CaptureStream
             {
                 if (reader.DrainTo(stream, limit - reader.Written) == 0)
                 {
+                    if (session.Ended) break; // the port was removed and its last frames are written
                     await stream.FlushAsync(hangup.Token);
                     await Task.Delay(Poll, hangup.Token);
                 }

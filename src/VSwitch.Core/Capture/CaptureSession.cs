@@ -23,6 +23,12 @@ public sealed class CaptureSession
     public int SnapLength { get; }
     public IReadOnlyList<CaptureRing> Rings => _rings;
 
+    /// <summary>Set when the port goes away (delif, delbr): nothing more will be written.</summary>
+    public bool Ended => Volatile.Read(ref _ended);
+    private bool _ended;
+
+    public void End() => Volatile.Write(ref _ended, true);
+
     /// <summary>Frames lost because the reader fell behind.</summary>
     public long Dropped => _rings.Sum(r => r.Dropped);
 

@@ -44,7 +44,11 @@ public static class ConfigValidator
                 if (port is null) throw Fault(source, portAt, "must be an object");
                 Check(source, $"{portAt}.name", () => Names.ValidateInterface(port.Name, "port"));
                 if (!Enum.IsDefined(port.Kind)) throw Fault(source, $"{portAt}.kind", "must be \"tap\", \"raw\" or \"vif\"");
-                if (port.Kind == PortKind.Vif) Check(source, $"{portAt}.name", () => Names.ValidateVif(port.Name));
+                if (port.Kind == PortKind.Vif)
+                {
+                    Check(source, $"{portAt}.name", () => Names.ValidateVif(port.Name));
+                    if (port.Mac is null) throw Fault(source, $"{portAt}.mac", "a VIF needs the guest's MAC (the one QEMU was given)");
+                }
                 CheckUuid(seenUuids, port.Uuid, source, $"{portAt}.uuid");
                 if (port.Mac is not null)
                     Check(source, $"{portAt}.mac", () => MacPolicy.ValidatePortMac(port.Mac));

@@ -151,7 +151,7 @@ public sealed partial class SwitchController
     {
         _datapath.StopReceiving(port.Index, port.Device);
         _linkDown.Remove(port.Name);
-        _captures.Remove(port.Index);
+        if (_captures.Remove(port.Index, out var capture)) capture.End();
         // After StopReceiving no worker holds a snapshot with this port, so no learn can re-add it.
         Fdb.Flush(port: port.Index, includeStatic: true);
         port.Device.Dispose();

@@ -69,8 +69,9 @@ public sealed partial class SwitchController
     {
         lock (_lock)
         {
+            session.End();
             var entry = _captures.FirstOrDefault(c => c.Value == session);
-            if (entry.Value is null) return;
+            if (entry.Value is null || _disposed) return;
             _captures.Remove(entry.Key);
             Publish();
         }

@@ -24,6 +24,7 @@ public sealed partial class SwitchController : IDisposable
     private readonly HashSet<string> _linkDown = new(StringComparer.Ordinal);
     private readonly Dictionary<ushort, CaptureSession> _captures = [];
     private long _version;
+    private bool _disposed;
 
     public SwitchController(IPortFactory ports, IDatapath datapath, ForwardingDatabase fdb, SwitchConfig settings,
         Action<SwitchConfig>? persist, ILogger log)
@@ -223,6 +224,7 @@ public sealed partial class SwitchController : IDisposable
     {
         lock (_lock)
         {
+            _disposed = true;
             var all = _bridges.Values.SelectMany(b => b.AllPorts()).ToList();
             _bridges.Clear();
             Publish();
