@@ -242,6 +242,10 @@ public class SwitchControllerTests
             "xenbr0\t\t8000.525400123456\tno\t\teth0\n" +
             "\t\t\t\t\t\t\tveth1\n",
             BrctlFormat.Show(_controller.Bridges()));
+        Assert.Equal(
+            """[{"bridge":"xapi1","bridgeId":"8000.feffffffffff","stp":false,"interfaces":[],"absent":[]},""" +
+            """{"bridge":"xenbr0","bridgeId":"8000.525400123456","stp":false,"pif":"eth0","interfaces":["eth0","veth1"],"absent":[]}]""",
+            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.ShowJson(_controller.Bridges()), VSwitch.Core.Protocol.ProtocolJsonContext.Default.ListShowEntry));
     }
 
     [Fact]
@@ -251,10 +255,17 @@ public class SwitchControllerTests
         _controller.AddInterface("xapi1", "veth1");
         var bridge = _controller.Bridge("xapi1");
         _controller.Fdb.Learn(bridge.Domain, MacAddress.Parse("02:00:00:00:00:09"), bridge.Guests[0].Index, 1000);
+        _controller.FdbAdd("xapi1", "02:00:00:00:00:01", "veth1");
         Assert.Equal(
             "port no\tmac addr\t\tis local?\tageing timer\n" +
             "  1\tfe:ff:ff:ff:ff:ff\tyes\t\t   0.00\n" +
+            "  2\t02:00:00:00:00:01\tstatic\t\t   0.00\n" +
             "  2\t02:00:00:00:00:09\tno\t\t   2.50\n",
             BrctlFormat.ShowMacs(bridge, _controller.Fdb.Entries(3500, bridge.Domain)));
+        Assert.Equal(
+            """[{"portNumber":2,"port":"veth1","mac":"02:00:00:00:00:01","isLocal":false,"isStatic":true,"ageingTimer":0},""" +
+            """{"portNumber":2,"port":"veth1","mac":"02:00:00:00:00:09","isLocal":false,"isStatic":false,"ageingTimer":2.5}]""",
+            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.MacEntries(bridge, _controller.Fdb.Entries(3500, bridge.Domain)).Skip(1).ToList(),
+                VSwitch.Core.Protocol.ProtocolJsonContext.Default.ListMacEntry));
     }
 }
