@@ -60,13 +60,13 @@ public sealed class CommandDispatcher(SwitchController controller)
             case "show":
                 return controller.Read(bridges =>
                 {
-                    var chosen = a.Count == 0 ? bridges : [bridges.FirstOrDefault(b => b.Name == a[0]) ?? throw new ConfigException($"bridge {a[0]} does not exist")];
+                    var chosen = a.Count == 0 ? bridges : [Named(bridges, a[0])];
                     return json ? Json(BrctlFormat.ShowJson(chosen), ProtocolJsonContext.Default.ListShowEntry) : BrctlFormat.Show(chosen);
                 });
             case "showmacs":
                 return controller.Read(bridges =>
                 {
-                    var bridge = bridges.FirstOrDefault(b => b.Name == a[0]) ?? throw new ConfigException($"bridge {a[0]} does not exist");
+                    var bridge = Named(bridges, a[0]);
                     var entries = controller.Fdb.Entries(SwitchController.NowMilliseconds, bridge.Domain);
                     return json ? Json(BrctlFormat.MacEntries(bridge, entries), ProtocolJsonContext.Default.ListMacEntry) : BrctlFormat.ShowMacs(bridge, entries);
                 });
@@ -148,6 +148,9 @@ public sealed class CommandDispatcher(SwitchController controller)
         else controller.SetPifParams(uuid, settings);
         return "";
     }
+
+    private static Bridge Named(IReadOnlyList<Bridge> bridges, string name) =>
+        bridges.FirstOrDefault(b => b.Name == name) ?? throw new ConfigException($"bridge {name} does not exist");
 
     private static string Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Serialize(value, type) + "\n";

@@ -74,13 +74,10 @@ public sealed partial class SwitchController
         {
             foreach (var bridge in _bridges.Values)
             {
-                var port = bridge.Guests.FirstOrDefault(p => p.Name == name);
-                int absent = bridge.Absent.FindIndex(p => p.Name == name);
-                if (port is null && absent < 0) continue;
-                if ((port?.Kind ?? bridge.Absent[absent].Kind) != PortKind.Vif)
+                if (FindGuest(bridge, name) is not { } kind) continue;
+                if (kind != PortKind.Vif)
                     throw new ConfigException($"{name} is not a VIF (it was attached with addif or addtap); delif {bridge.Name} {name} removes it");
-                if (port is not null) Detach(bridge, port);
-                else bridge.Absent.RemoveAt(absent);
+                RemoveGuest(bridge, name);
                 DeleteTapQuietly(name);
                 Persist();
                 return;
@@ -95,9 +92,7 @@ public sealed partial class SwitchController
         lock (_lock)
         {
             var bridge = Existing(bridgeName);
-            var port = bridge.Guests.FirstOrDefault(p => p.Name == name);
-            int absent = bridge.Absent.FindIndex(p => p.Name == name);
-            var kind = port?.Kind ?? (absent >= 0 ? bridge.Absent[absent].Kind : (PortKind?)null);
+            var kind = FindGuest(bridge, name);
             if (kind is null)
             {
                 if (bridge.Uplink?.Name == name) throw new ConfigException($"{name} is the uplink (pif) of bridge {bridgeName}; it goes with the bridge (delbr)");
@@ -105,10 +100,20 @@ public sealed partial class SwitchController
             }
             if (kind == PortKind.Vif)
                 throw new ConfigException($"{name} is a VIF; delvif {name} removes it together with its TAP");
-            if (port is not null) Detach(bridge, port);
-            else bridge.Absent.RemoveAt(absent);
+            RemoveGuest(bridge, name);
             Persist();
         }
+    }
+
+    /// <summary>The kind of guest port <paramref name="name"/> of the bridge, attached or absent; null when it is not one.</summary>
+    private static PortKind? FindGuest(Bridge bridge, string name) =>
+        bridge.Guests.FirstOrDefault(p => p.Name == name)?.Kind ?? bridge.Absent.FirstOrDefault(p => p.Name == name)?.Kind;
+
+    /// <summary>Detaches an attached guest port, or forgets an absent one.</summary>
+    private void RemoveGuest(Bridge bridge, string name)
+    {
+        if (bridge.Guests.FirstOrDefault(p => p.Name == name) is { } port) Detach(bridge, port);
+        else bridge.Absent.RemoveAll(p => p.Name == name);
     }
 
     private void Detach(Bridge bridge, Port port)

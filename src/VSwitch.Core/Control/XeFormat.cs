@@ -12,11 +12,8 @@ public static class XeFormat
     public static List<XeRecord> Select(string command, List<XeRecord> records, IReadOnlyList<string> names, IEnumerable<string> arguments)
     {
         List<string>? wanted = null;
-        foreach (string argument in arguments)
+        foreach (var (name, value) in XeArguments.Parse(command, arguments))
         {
-            int eq = argument.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new ConfigException($"{command}: '{argument}' is not param=value");
-            string name = argument[..eq], value = argument[(eq + 1)..];
             if (name == "params")
             {
                 wanted = value == "all" ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -1,8 +1,6 @@
-using VSwitch.Core.Control;
+namespace VSwitch.Core.Control;
 
-namespace VSwitch.Daemon;
-
-/// <summary>xe-style arguments: every argument is NAME=VALUE.</summary>
+/// <summary>xe-style arguments: every argument is param=value, each param given once.</summary>
 public static class XeArguments
 {
     public static Dictionary<string, string> Parse(string command, IEnumerable<string> arguments)
@@ -11,7 +9,7 @@ public static class XeArguments
         foreach (string argument in arguments)
         {
             int eq = argument.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new ConfigException($"{command}: '{argument}' is not NAME=VALUE");
+            if (eq <= 0) throw new ConfigException($"{command}: '{argument}' is not param=value");
             if (!parsed.TryAdd(argument[..eq], argument[(eq + 1)..])) throw new ConfigException($"{command}: {argument[..eq]} is given twice");
         }
         return parsed;
