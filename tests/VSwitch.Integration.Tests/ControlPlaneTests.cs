@@ -36,11 +36,9 @@ public class ControlPlaneTests
     public void PifReconfigureIp_PutsTheAddressOnTheBridge_AndItSurvivesARestart()
     {
         using var lab = new SwitchLab();
-        var lan = lab.AddNamespace("lan");
-        Shell.MustSh($"ip link add {lab.Id}eth0 netns {lab.SwitchNs} type veth peer name lan0 netns {lan} && " +
-                     $"ip -n {lan} addr add 198.18.0.254/24 dev lan0 && ip -n {lan} link set lan0 up");
-        lab.MustCtl("addbr", "xenbr0", "--pif", $"{lab.Id}eth0");
-        var pif = JsonDocument.Parse(lab.MustCtl("pif-list", $"device={lab.Id}eth0", "--json")).RootElement[0];
+        var lan = lab.AddLan(out var uplink);
+        lab.MustCtl("addbr", "xenbr0", "--pif", uplink);
+        var pif = JsonDocument.Parse(lab.MustCtl("pif-list", $"device={uplink}", "--json")).RootElement[0];
         string uuid = pif.GetProperty("uuid").GetString()!;
         Assert.Equal("-1", pif.GetProperty("VLAN").GetString());
 
@@ -50,7 +48,7 @@ public class ControlPlaneTests
 
         // On the bridge's host interface, not on the PIF.
         Assert.Contains("198.18.0.1/24", Shell.Sh($"ip -n {lab.SwitchNs} -br addr show xenbr0").Output);
-        Assert.DoesNotContain("198.18.0.1", Shell.Sh($"ip -n {lab.SwitchNs} -br addr show {lab.Id}eth0").Output);
+        Assert.DoesNotContain("198.18.0.1", Shell.Sh($"ip -n {lab.SwitchNs} -br addr show {uplink}").Output);
         lab.MustPing(lan, "198.18.0.1");
         Assert.Contains("IP-configuration-mode ( RO): Static", lab.MustCtl("pif-list"));
 

@@ -7,14 +7,12 @@ public class DaemonTests
     public void ExternalBridge_TakesTheUplinksMac_AndCarriesTheManagementIp()
     {
         using var lab = new SwitchLab();
-        var lan = lab.AddNamespace("lan");
-        Shell.MustSh($"ip link add {lab.Id}eth0 netns {lab.SwitchNs} type veth peer name lan0 netns {lan} && " +
-                     $"ip -n {lan} addr add 198.18.0.254/24 dev lan0 && ip -n {lan} link set lan0 up");
-        lab.MustCtl("addbr", "xenbr0", "--pif", $"{lab.Id}eth0");
+        var lan = lab.AddLan(out var pif);
+        lab.MustCtl("addbr", "xenbr0", "--pif", pif);
         Shell.MustSh($"ip -n {lab.SwitchNs} addr add 198.18.0.1/24 dev xenbr0");
         var vm = lab.AddTapGuest("xenbr0", "vm1", "vif1.0", "198.18.0.11");
 
-        string pifMac = SwitchLab.MacOf(lab.SwitchNs, $"{lab.Id}eth0");
+        string pifMac = SwitchLab.MacOf(lab.SwitchNs, pif);
         string hostMac = SwitchLab.MacOf(lab.SwitchNs, "xenbr0");
         Assert.Equal(pifMac, hostMac);
         Assert.Contains($"8000.{pifMac.Replace(":", "")}", lab.MustCtl("show", "xenbr0"));

@@ -130,6 +130,19 @@ public sealed class SwitchLab : IDisposable
         return outer;
     }
 
+    /// <summary>
+    /// An "outside" LAN: a namespace with host 198.18.0.254 on lan0, joined by a veth to the switch namespace,
+    /// whose switch side (named <paramref name="pif"/>) can be a bridge's uplink. Returns the LAN namespace.
+    /// </summary>
+    public string AddLan(out string pif)
+    {
+        string lan = AddNamespace("lan");
+        pif = $"{Id}eth0";
+        Shell.MustSh($"ip link add {pif} netns {SwitchNs} type veth peer name lan0 netns {lan} && " +
+                     $"ip -n {lan} addr add 198.18.0.254/24 dev lan0 && ip -n {lan} link set lan0 up");
+        return lan;
+    }
+
     /// <summary>The MAC of interface <paramref name="device"/> in namespace <paramref name="ns"/>, as ip(8) prints it.</summary>
     public static string MacOf(string ns, string device)
     {
