@@ -2,7 +2,7 @@
 # Commands, bridges, ports and UUIDs are completed; the command list is checked against vswitchctl's own
 # catalog by a unit test, so the two cannot drift apart.
 
-_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif delvif fdb network-list pif-list vif-list network-param-set pif-param-set pif-reconfigure-ip stats capture"
+_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif delvif trunk addbond delbond bond fdb network-list pif-list vif-list network-param-set pif-param-set pif-reconfigure-ip stats capture"
 
 _vswitchctl_bridges() {
     vswitchctl show --json 2>/dev/null | grep -o '"bridge":"[^"]*"' | cut -d'"' -f4
@@ -46,6 +46,14 @@ _vswitchctl() {
         delif)
             if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "$(_vswitchctl_bridges)" -- "$cur"))
             else COMPREPLY=($(compgen -W "$(_vswitchctl_ports)" -- "$cur")); fi ;;
+        addbond)
+            if [[ $position -ge 2 ]]; then COMPREPLY=($(compgen -W "$(ls /sys/class/net) --mode --mac --primary --updelay --downdelay" -- "$cur")); fi
+            if [[ $prev == --mode ]]; then COMPREPLY=($(compgen -W "active-backup balance-slb" -- "$cur")); fi ;;
+        bond)
+            if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "show" -- "$cur")); fi ;;
+        trunk)
+            if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "$(_vswitchctl_ports)" -- "$cur"))
+            elif [[ $position -eq 2 ]]; then COMPREPLY=($(compgen -W "none" -- "$cur")); fi ;;
         delvif|stats|capture)
             if [[ $prev == -w ]]; then COMPREPLY=($(compgen -f -- "$cur"))
             else COMPREPLY=($(compgen -W "$(_vswitchctl_ports) -c -w" -- "$cur")); fi ;;

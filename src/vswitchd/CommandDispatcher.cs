@@ -46,7 +46,21 @@ public sealed class CommandDispatcher(SwitchController controller)
         switch (request.Command)
         {
             case "addbr":
-                controller.AddBridge(a[0], Option("pif"));
+                controller.AddBridge(a[0], Option("pif"), Option("vlan") is { } vlan ? Number("addbr", "--vlan", vlan) : null);
+                return "";
+            case "addbond":
+                controller.AddBond(a[0], a.Skip(1).ToList(), Option("mode"), Option("mac"), Option("primary"),
+                    Option("updelay") is { } up ? Number("addbond", "--updelay", up) : 0,
+                    Option("downdelay") is { } down ? Number("addbond", "--downdelay", down) : 0);
+                return "";
+            case "delbond":
+                controller.DeleteBond(a[0]);
+                return "";
+            case "bond":
+                if (a[0] != "show") throw new ConfigException($"usage: vswitchctl {spec.Usage}");
+                return controller.BondShow(a.Count == 2 ? a[1] : null);
+            case "trunk":
+                controller.SetTrunks(a[0], a[1]);
                 return "";
             case "delbr":
                 controller.DeleteBridge(a[0], Option("force") is not null);
@@ -90,11 +104,11 @@ public sealed class CommandDispatcher(SwitchController controller)
             case "fdb":
                 return Fdb(a);
             case "network-list":
-                return List(spec.Name, XeObjects.NetworkFields, XeObjects.Networks, a, json);
+                return List(spec.Name, XeObjects.NetworkFields, (bridges, _) => XeObjects.Networks(bridges), a, json);
             case "pif-list":
                 return List(spec.Name, XeObjects.PifFields, XeObjects.Pifs, a, json);
             case "vif-list":
-                return List(spec.Name, XeObjects.VifFields, XeObjects.Vifs, a, json);
+                return List(spec.Name, XeObjects.VifFields, (bridges, _) => XeObjects.Vifs(bridges), a, json);
             case "network-param-set":
             case "pif-param-set":
                 return ParamSet(spec.Name, XeArguments.Parse(spec.Name, a));
@@ -114,6 +128,10 @@ public sealed class CommandDispatcher(SwitchController controller)
         }
     }
 
+    private static int Number(string command, string what, string text) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n)
+            ? n : throw new ConfigException($"{command}: {what} '{text}' is not a whole number");
+
     private string Fdb(List<string> a)
     {
         switch (a[0])
@@ -132,10 +150,10 @@ public sealed class CommandDispatcher(SwitchController controller)
         }
     }
 
-    private string List(string command, string[] fields, Func<IEnumerable<Bridge>, List<XeRecord>> build, List<string> arguments, bool json) =>
-        controller.Read(bridges =>
+    private string List(string command, string[] fields, Func<IReadOnlyList<Bridge>, IReadOnlyList<Pif>, List<XeRecord>> build, List<string> arguments, bool json) =>
+        controller.Read((bridges, pifs) =>
         {
-            var records = XeFormat.Select(command, build(bridges), fields, arguments);
+            var records = XeFormat.Select(command, build(bridges, pifs), fields, arguments);
             return json ? Json(XeFormat.Json(records), ProtocolJsonContext.Default.ListDictionaryStringString) : XeFormat.Text(records);
         });
 

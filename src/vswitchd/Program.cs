@@ -82,12 +82,16 @@ catch (System.Net.Sockets.SocketException e)
 log.LogInformation("vswitchd ready: {Workers} workers, config {Config}, socket {Socket}", datapath.WorkerCount, options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
-// FDB ageing runs off the hot path, once a second.
-using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
+// Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),
+// and the FDB is aged once a second.
+using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
 try
 {
-    while (await ticker.WaitForNextTickAsync(stopping.Token))
-        controller.AgeFdb(SwitchController.NowMilliseconds);
+    for (long tick = 1; await ticker.WaitForNextTickAsync(stopping.Token); tick++)
+    {
+        controller.PollLinks();
+        if (tick % 10 == 0) controller.AgeFdb(SwitchController.NowMilliseconds);
+    }
 }
 catch (OperationCanceledException) { }
 

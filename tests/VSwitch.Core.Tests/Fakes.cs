@@ -5,7 +5,7 @@ using VSwitch.Core.Switching;
 namespace VSwitch.Core.Tests;
 
 /// <summary>An in-memory port: records a copy of every frame sent to it.</summary>
-internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice
+internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice, IUplinkMember
 {
     public string Name { get; } = name;
     public PortKind Kind { get; } = kind;
@@ -28,6 +28,26 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
         return packets.Length;
     }
 
+    /// <summary>Records the frame as it would be on the wire: the 802.1Q tag after the MAC addresses.</summary>
+    public int TransmitTagged(PacketBatch batch, ReadOnlySpan<int> packets, int vlan, out long frameBytes, out int errors)
+    {
+        errors = 0;
+        frameBytes = 0;
+        if (Refuse) return 0;
+        foreach (int p in packets)
+        {
+            var frame = batch.Frame(p);
+            ushort tci = VlanPush.OuterTci(frame, vlan);
+            var wire = new byte[frame.Length + VlanTag.Length];
+            frame[..12].CopyTo(wire);
+            wire[12] = 0x81; wire[13] = 0x00; wire[14] = (byte)(tci >> 8); wire[15] = (byte)tci;
+            frame[12..].CopyTo(wire.AsSpan(16));
+            Sent.Add(wire);
+            frameBytes += wire.Length;
+        }
+        return packets.Length;
+    }
+
     public void Dispose() => Disposed = true;
 }
 
@@ -43,6 +63,14 @@ internal sealed class FakePortFactory : IPortFactory
         Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");
 
     public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name) || Persistent.ContainsKey(name);
+
+    /// <summary>Interfaces without carrier; every other one is up.</summary>
+    public HashSet<string> Down { get; } = [];
+    public bool LinkRunning(string name) => !Down.Contains(name);
+
+    /// <summary>Interfaces that have an IPv4 address of their own.</summary>
+    public HashSet<string> WithAddress { get; } = [];
+    public bool HasIpv4Address(string name) => WithAddress.Contains(name);
 
     /// <summary>Persistent TAPs by name, with their owner.</summary>
     public Dictionary<string, string?> Persistent { get; } = new();

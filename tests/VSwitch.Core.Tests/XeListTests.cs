@@ -47,6 +47,9 @@ public class XeListTests
     private string List(Func<IEnumerable<Bridge>, List<XeRecord>> build, string[] fields, params string[] arguments) =>
         _controller.Read(bridges => XeFormat.Text(XeFormat.Select("test-list", build(bridges), fields, arguments)));
 
+    private string PifList(params string[] arguments) =>
+        _controller.Read((bridges, pifs) => XeFormat.Text(XeFormat.Select("pif-list", XeObjects.Pifs(bridges, pifs), XeObjects.PifFields, arguments)));
+
     [Fact]
     public void NetworkList_PrintsXeStyle()
     {
@@ -91,11 +94,13 @@ public class XeListTests
                                IP ( RO): 192.0.2.10
                           netmask ( RO): 255.255.255.0
                      other-config (MRW): rack: b3
+                   bond-master-of (SRO): 
+                    bond-slave-of ( RO): 
 
 
 
             """.Replace("\r", ""),
-            List(XeObjects.Pifs, XeObjects.PifFields));
+            PifList());
         Assert.Equal("192.0.2.10", _factory.Addresses["xenbr0"]!.Ip.ToString());
     }
 
@@ -132,7 +137,7 @@ public class XeListTests
         _controller.Read(bridges =>
         {
             Assert.Equal(XeObjects.NetworkFields, XeObjects.Networks(bridges)[0].Fields.Select(f => f.Name));
-            Assert.Equal(XeObjects.PifFields, XeObjects.Pifs(bridges)[0].Fields.Select(f => f.Name));
+            Assert.Equal(XeObjects.PifFields, XeObjects.Pifs(bridges, [])[0].Fields.Select(f => f.Name));
             Assert.Equal(XeObjects.VifFields, XeObjects.Vifs(bridges)[0].Fields.Select(f => f.Name));
             return 0;
         });

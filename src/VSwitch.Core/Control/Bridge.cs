@@ -19,8 +19,12 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac, string uu
     public int AgeingSeconds { get; set; } = DefaultAgeingSeconds;
     /// <summary>The bridge's own host interface (a switch-owned TAP named as the bridge).</summary>
     public Port? Host { get; set; }
-    /// <summary>The physical uplink of an external bridge.</summary>
+    /// <summary>The uplink port of an external bridge: its share of the PIF, named eth1 (untagged) or eth1.5 (VLAN 5).</summary>
     public Port? Uplink { get; set; }
+    /// <summary>The NIC or bond the uplink port sends and receives through.</summary>
+    public Pif? Pif { get; set; }
+    /// <summary>The 802.1Q VLAN the bridge carries on its PIF; 0 for the untagged network.</summary>
+    public int Vlan { get; set; }
     public Dictionary<string, string> PifOtherConfig { get; } = new(StringComparer.Ordinal);
     /// <summary>The management address on the host interface, if one was configured.</summary>
     public ManagementAddress? Management { get; set; }

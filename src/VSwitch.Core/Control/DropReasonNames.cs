@@ -14,6 +14,9 @@ public static class DropReasonNames
         DropReason.Truncated => "truncated",
         DropReason.TxQueueFull => "tx_queue_full",
         DropReason.TxError => "tx_error",
+        DropReason.UnknownVlan => "unknown_vlan",
+        DropReason.BondStandby => "bond_standby",
+        DropReason.BondReflection => "bond_reflection",
         _ => reason.ToString(),
     };
 

@@ -13,6 +13,12 @@ public interface IPortFactory
 
     bool InterfaceExists(string name);
 
+    /// <summary>Whether the interface is up with carrier (IFF_UP and IFF_RUNNING): a bond member's link state when polled.</summary>
+    bool LinkRunning(string name);
+
+    /// <summary>Whether the interface has an IPv4 address (a bond member may not).</summary>
+    bool HasIpv4Address(string name);
+
     /// <summary>
     /// Creates a persistent TAP for QEMU to open (owned by <paramref name="owner"/>, a user name or uid, when
     /// given) and sets it up. It stays after the switch closes it or exits. An unknown owner is a <see cref="ConfigException"/>.

@@ -20,6 +20,8 @@ public sealed class Port(string name, PortKind kind, PortRole role, ushort index
     public string Uuid { get; init; } = "";
     /// <summary>For VIFs: the user QEMU runs as.</summary>
     public string? Owner { get; init; }
+    /// <summary>Trunk mode: the VLANs a guest that tags its own frames may use; null for untagged only.</summary>
+    public VlanSet? Trunks { get; set; }
     /// <summary>Counter values at creation; a reused index starts from zero.</summary>
     public long[] Baseline { get; } = new long[PortCounters.Fields];
 }

@@ -9,6 +9,24 @@ public sealed class SwitchConfig
     /// <summary>Datapath worker threads; 0 means one per core.</summary>
     public int Workers { get; set; }
     public FdbConfig Fdb { get; set; } = new();
+    /// <summary>Bonds made with addbond; bridges name them as their pif.</summary>
+    public List<BondConfig> Bonds { get; set; } = [];
+}
+
+public sealed class BondConfig
+{
+    public string Name { get; set; } = "";
+    public string? Uuid { get; set; }
+    public List<string> Members { get; set; } = [];
+    /// <summary>The members' own PIF UUIDs, by member name.</summary>
+    public Dictionary<string, string> MemberUuids { get; set; } = [];
+    /// <summary>active-backup or balance-slb.</summary>
+    public string Mode { get; set; } = "active-backup";
+    /// <summary>The MAC given to addbond; absent means the first member's.</summary>
+    public string? Mac { get; set; }
+    public string? Primary { get; set; }
+    public int UpdelayMs { get; set; }
+    public int DowndelayMs { get; set; }
 }
 
 /// <summary>A bridge, which xe calls a network, with its uplink (xe's PIF) when it is external.</summary>
@@ -22,6 +40,8 @@ public sealed class BridgeConfig
     public Dictionary<string, string> OtherConfig { get; set; } = [];
     /// <summary>The uplink device of an external bridge; null for an internal bridge.</summary>
     public string? Pif { get; set; }
+    /// <summary>The 802.1Q VLAN a VLAN network carries on its pif; absent for an untagged network.</summary>
+    public int? Vlan { get; set; }
     public string? PifUuid { get; set; }
     public Dictionary<string, string> PifOtherConfig { get; set; } = [];
     /// <summary>The management address, set by pif-reconfigure-ip; it lives on the bridge's host interface.</summary>
@@ -41,6 +61,8 @@ public sealed class PortConfig
     public string? Mac { get; set; }
     /// <summary>For VIFs: the user (name or uid) that may open the TAP, so that an unprivileged QEMU can.</summary>
     public string? Owner { get; set; }
+    /// <summary>Trunk mode: the VLANs the guest may tag with, as "10,20-30"; absent for untagged only.</summary>
+    public string? Trunks { get; set; }
 }
 
 public sealed class StaticMacConfig

@@ -77,9 +77,15 @@ public sealed partial class SwitchController
     {
         lock (_lock)
         {
+            if (_disposed) return;
+            if (FindLink(device) is { } link)
+            {
+                OnPifLinkState(link.Pif, link.Link, running);
+                return;
+            }
             foreach (var bridge in _bridges.Values)
             {
-                var port = bridge.AllPorts().FirstOrDefault(p => p.Name == device && p.Role != PortRole.Host);
+                var port = bridge.Guests.FirstOrDefault(p => p.Name == device);
                 if (port is null) continue;
                 if (_linkDown.Contains(port.Name) == !running) return; // no change
                 if (running)
@@ -98,9 +104,9 @@ public sealed partial class SwitchController
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "link down on {Port} (bridge {Bridge}): flushed {Flushed} learned MACs")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "link down on {Port} ({Bridge}): flushed {Flushed} learned MACs")]
     private static partial void LogLinkDown(ILogger log, string port, string bridge, int flushed);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "link up on {Port} (bridge {Bridge})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "link up on {Port} ({Bridge})")]
     private static partial void LogLinkUp(ILogger log, string port, string bridge);
 }

@@ -105,6 +105,31 @@ public sealed partial class SwitchController
         }
     }
 
+    /// <summary>
+    /// Trunk mode for a guest that tags its own frames: it may send and receive frames tagged with
+    /// <paramref name="vlans"/> ("10,20-30"), besides untagged ones; "none" returns it to untagged only.
+    /// On an untagged bridge those VLANs then reach it from the uplink, unless a VLAN network carries them.
+    /// </summary>
+    public void SetTrunks(string portName, string vlans)
+    {
+        lock (_lock)
+        {
+            var port = _bridges.Values.SelectMany(b => b.Guests).FirstOrDefault(p => p.Name == portName)
+                ?? throw new ConfigException($"trunk: {portName} is not a guest port (the uplink carries every VLAN already)");
+            VlanSet? set;
+            try
+            {
+                set = vlans == "none" ? null : VlanSet.Parse(vlans);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"trunk {portName}: {e.Message}");
+            }
+            port.Trunks = set;
+            Commit();
+        }
+    }
+
     /// <summary>The kind of guest port <paramref name="name"/> of the bridge, attached or absent; null when it is not one.</summary>
     private static PortKind? FindGuest(Bridge bridge, string name) =>
         bridge.Guests.FirstOrDefault(p => p.Name == name)?.Kind ?? bridge.Absent.FirstOrDefault(p => p.Name == name)?.Kind;
@@ -154,7 +179,8 @@ public sealed partial class SwitchController
 
     private void Close(Port port)
     {
-        _datapath.StopReceiving(port.Index, port.Device);
+        // An uplink receives through its PIF's links, which the PIF closes; its device owns nothing.
+        if (port.Role != PortRole.Uplink) _datapath.StopReceiving(port.Index, port.Device);
         _linkDown.Remove(port.Name);
         if (_captures.Remove(port.Index, out var capture)) capture.End();
         // After StopReceiving no worker holds a snapshot with this port, so no learn can re-add it.
@@ -176,6 +202,9 @@ public sealed partial class SwitchController
 
     private void EnsureFree(string name)
     {
+        if (FindLink(name) is { } used)
+            throw new ConfigException(used.Pif.IsBond ? $"{name} is a member of bond {used.Pif.Name}" : $"{name} is the pif of {string.Join(", ", BridgesOn(used.Pif).Select(b => b.Name))}");
+        if (_pifs.TryGetValue(name, out var bond) && bond.IsBond) throw new ConfigException($"{name} is a bond");
         foreach (var bridge in _bridges.Values)
         {
             if (bridge.Name == name) throw new ConfigException($"{name} is a bridge, not a port");
@@ -184,11 +213,15 @@ public sealed partial class SwitchController
         }
     }
 
-    private ushort FreePortIndex(ushort alsoTaken)
+    private ushort FreePortIndex(ushort alsoTaken) => FreePortIndex([alsoTaken]);
+
+    private ushort FreePortIndex(HashSet<ushort> alsoTaken)
     {
-        var used = _bridges.Values.SelectMany(b => b.AllPorts()).Select(p => p.Index).ToHashSet();
+        var used = _bridges.Values.SelectMany(b => b.AllPorts()).Select(p => p.Index)
+            .Concat(_pifs.Values.SelectMany(p => p.Links).Select(l => l.Index)).ToHashSet();
+        used.UnionWith(alsoTaken);
         for (int i = 1; i < ForwardingDatabase.MaxPorts; i++)
-            if (i != alsoTaken && !used.Contains((ushort)i)) return (ushort)i;
+            if (!used.Contains((ushort)i)) return (ushort)i;
         throw new ConfigException("no free port number: 65,535 ports exist");
     }
 

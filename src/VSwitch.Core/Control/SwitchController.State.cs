@@ -12,6 +12,13 @@ public sealed partial class SwitchController
         lock (_lock) return query(_bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToList());
     }
 
+    /// <summary>Like <see cref="Read{T}"/>, with the PIFs (NICs in use and bonds) as well.</summary>
+    public T Read<T>(Func<IReadOnlyList<Bridge>, IReadOnlyList<Pif>, T> query)
+    {
+        lock (_lock) return query(_bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToList(),
+            _pifs.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
+    }
+
     /// <summary>The live bridge objects; for tests and single-threaded callers. Concurrent readers use <see cref="Read{T}"/>.</summary>
     public IReadOnlyList<Bridge> Bridges() => Read(bridges => bridges);
 
@@ -147,18 +154,60 @@ public sealed partial class SwitchController
             maxDomain = Math.Max(maxDomain, bridge.Domain);
             foreach (var port in bridge.AllPorts()) maxPort = Math.Max(maxPort, port.Index);
         }
+        foreach (var link in _pifs.Values.SelectMany(p => p.Links)) maxPort = Math.Max(maxPort, link.Index);
         var ports = new SnapshotPort?[maxPort + 1];
         var bridges = new SnapshotBridge?[maxDomain + 1];
         foreach (var bridge in _bridges.Values)
         {
             var members = bridge.AllPorts().ToArray();
             foreach (var port in members)
-                ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, port.Device,
-                    _captures.GetValueOrDefault(port.Index));
+            {
+                IFrameSink sink = port.Device;
+                if (port.Role == PortRole.Uplink)
+                {
+                    var uplink = new UplinkSink(bridge.Pif!.CarryingLinks(), bridge.Vlan, bridge.Pif.Bond?.Mode == BondMode.BalanceSlb);
+                    ((PifUplink)port.Device).Sink = uplink;
+                    sink = uplink;
+                }
+                ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, sink,
+                    _captures.GetValueOrDefault(port.Index)) { Trunks = port.Trunks };
+            }
             bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac, bridge.AgeingSeconds * 1000L,
                 members.Select(p => p.Index).ToArray());
         }
+        foreach (var pif in _pifs.Values) PublishLinks(pif, ports);
         _datapath.Publish(new ForwardingSnapshot(++_version, ports, bridges));
+    }
+
+    /// <summary>
+    /// A PIF's links as receive ports: one table, by VLAN ID, of the uplink port each tag belongs to.
+    /// VLAN networks take their tag off; the untagged network takes untagged and priority-tagged frames
+    /// (VLAN 0), and the tags its trunk-mode guests carry, which no VLAN network on the PIF claims.
+    /// </summary>
+    private void PublishLinks(Pif pif, SnapshotPort?[] ports)
+    {
+        var byVlan = new ushort[4096];
+        var pop = new bool[4096];
+        ushort untagged = 0;
+        foreach (var bridge in BridgesOn(pif).Where(b => b.Vlan == 0))
+        {
+            untagged = bridge.Uplink!.Index;
+            byVlan[0] = untagged;
+            pop[0] = true;
+            foreach (var guest in bridge.Guests)
+                foreach (int id in guest.Trunks?.Ids() ?? [])
+                    byVlan[id] = untagged;
+        }
+        foreach (var bridge in BridgesOn(pif).Where(b => b.Vlan != 0))
+        {
+            byVlan[bridge.Vlan] = bridge.Uplink!.Index;
+            pop[bridge.Vlan] = true;
+        }
+        foreach (var link in pif.Links)
+            ports[link.Index] = new SnapshotPort(link.Index, 0, link.Name, PortRole.Link, link.Device)
+            {
+                Trunk = new SnapshotTrunk(byVlan, pop, untagged, pif.Receives(link), pif.TakesFloods(link), pif.RejectsReflections),
+            };
     }
 
     private void Persist() => _persist?.Invoke(BuildConfig());
@@ -168,13 +217,26 @@ public sealed partial class SwitchController
         LogLevel = _settings.LogLevel,
         Workers = _settings.Workers,
         Fdb = _settings.Fdb,
+        Bonds = _pifs.Values.Where(p => p.IsBond).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new BondConfig
+        {
+            Name = p.Name,
+            Uuid = p.Bond!.Uuid,
+            Members = p.Links.Select(l => l.Name).ToList(),
+            MemberUuids = p.Links.ToDictionary(l => l.Name, l => l.Uuid),
+            Mode = BondModeNames.Of(p.Bond.Mode),
+            Mac = p.Bond.MacGiven ? p.Mac.ToString() : null,
+            Primary = p.Bond.Primary,
+            UpdelayMs = p.Bond.UpdelayMs,
+            DowndelayMs = p.Bond.DowndelayMs,
+        }).ToList(),
         Bridges = _bridges.Values.OrderBy(b => b.Domain).Select(b => new BridgeConfig
         {
             Name = b.Name,
             Uuid = b.Uuid,
             NameLabel = b.NameLabel == b.Name ? null : b.NameLabel,
             OtherConfig = new(b.OtherConfig),
-            Pif = b.Uplink?.Name,
+            Pif = b.Pif?.Name,
+            Vlan = b.Vlan == 0 ? null : b.Vlan,
             PifUuid = b.Uplink?.Uuid,
             PifOtherConfig = new(b.PifOtherConfig),
             Management = b.Management is null ? null : new ManagementAddressConfig
@@ -190,6 +252,7 @@ public sealed partial class SwitchController
                 Kind = p.Kind,
                 Mac = p.ConfiguredMac?.ToString(),
                 Owner = p.Owner,
+                Trunks = p.Trunks?.ToString(),
             }).Concat(b.Absent).ToList(),
             StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(), Port = e.Value }).ToList(),
         }).ToList(),

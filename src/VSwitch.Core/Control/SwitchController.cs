@@ -53,10 +53,15 @@ public sealed partial class SwitchController : IDisposable
         lock (_lock)
         {
             bool assigned = false;
+            foreach (var b in config.Bonds)
+            {
+                assigned |= b.Uuid is null || b.Members.Any(m => !b.MemberUuids.ContainsKey(m));
+                RestoreBond(b);
+            }
             foreach (var b in config.Bridges)
             {
                 assigned |= b.Uuid is null || (b.Pif is not null && b.PifUuid is null);
-                var bridge = CreateBridge(b.Name, b.Pif, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid());
+                var bridge = CreateBridge(b.Name, b.Pif, b.Vlan ?? 0, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid());
                 bridge.NameLabel = b.NameLabel ?? b.Name;
                 bridge.AgeingSeconds = b.AgeingSeconds;
                 foreach (var (k, v) in b.OtherConfig) bridge.OtherConfig[k] = v;
@@ -80,12 +85,17 @@ public sealed partial class SwitchController : IDisposable
         try
         {
             var mac = p.Mac is null ? (MacAddress?)null : MacAddress.Parse(p.Mac);
-            AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner);
+            var port = AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner);
+            if (p.Trunks is not null)
+            {
+                port.Trunks = VlanSet.Parse(p.Trunks);
+                Publish();
+            }
         }
         catch (Exception e) when (e is ConfigException or IOException)
         {
             LogPortNotRestored(_log, p.Name, bridge.Name, e.Message);
-            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner });
+            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner, Trunks = p.Trunks });
         }
     }
 
@@ -107,20 +117,43 @@ public sealed partial class SwitchController : IDisposable
 
     // ---- bridges -----------------------------------------------------------------------------
 
-    public void AddBridge(string name, string? pif)
+    /// <summary>
+    /// addbr: an internal bridge, an external one on <paramref name="pif"/> (a NIC or a bond), or with
+    /// <paramref name="vlan"/> a VLAN network on that PIF, which it shares with the untagged bridge and
+    /// other VLAN networks.
+    /// </summary>
+    public void AddBridge(string name, string? pif, int? vlan = null)
     {
         lock (_lock)
         {
             Names.ValidateInterface(name, "bridge");
             if (_bridges.ContainsKey(name)) throw new ConfigException($"bridge {name} already exists");
+            if (_pifs.ContainsKey(name)) throw new ConfigException($"cannot create bridge {name}: {name} is a pif");
             if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bridge {name}: an interface named {name} already exists");
+            if (vlan is not null)
+            {
+                if (pif is null)
+                    throw new ConfigException($"bridge {name}: a VLAN network needs a pif to carry its tag (--pif); internal networks have no VLANs");
+                if (!VlanTag.IsValidId(vlan.Value)) throw new ConfigException($"bridge {name}: VLAN {vlan} is out of range (1–{VlanTag.MaxId})");
+            }
             if (pif is not null)
             {
                 Names.ValidateInterface(pif, "pif");
-                EnsureFree(pif);
-                if (!_ports.InterfaceExists(pif)) throw new ConfigException($"pif {pif}: no such interface");
+                if (_pifs.TryGetValue(pif, out var shared))
+                {
+                    int wanted = vlan ?? 0;
+                    if (BridgesOn(shared).FirstOrDefault(b => b.Vlan == wanted) is { } taken)
+                        throw new ConfigException(wanted == 0
+                            ? $"pif {pif} already carries the untagged network {taken.Name}"
+                            : $"VLAN {wanted} on pif {pif} is already bridge {taken.Name}");
+                }
+                else
+                {
+                    EnsureFree(pif);
+                    if (!_ports.InterfaceExists(pif)) throw new ConfigException($"pif {pif}: no such interface");
+                }
             }
-            CreateBridge(name, pif, NewUuid(), NewUuid());
+            CreateBridge(name, pif, vlan ?? 0, NewUuid(), NewUuid());
             Commit();
         }
     }
@@ -136,6 +169,7 @@ public sealed partial class SwitchController : IDisposable
             _bridges.Remove(name);
             Publish();
             foreach (var port in bridge.AllPorts().ToList()) Close(port);
+            if (bridge.Pif is { } pif) ReleasePif(pif);
             // A VIF's TAP goes with its bridge, as delvif would remove it: nothing else tracks it.
             foreach (var vif in bridge.Guests.Where(p => p.Kind == PortKind.Vif).Select(p => p.Name)
                          .Concat(bridge.Absent.Where(p => p.Kind == PortKind.Vif).Select(p => p.Name)))
@@ -176,34 +210,39 @@ public sealed partial class SwitchController : IDisposable
         }
     }
 
-    private Bridge CreateBridge(string name, string? pif, string uuid, string pifUuid)
+    private Bridge CreateBridge(string name, string? pifName, int vlan, string uuid, string pifUuid)
     {
         ushort domain = FreeDomain();
-        IPortDevice? uplinkDevice = null;
+        Pif? pif = null;
         IPortDevice? hostDevice = null;
         try
         {
-            uplinkDevice = pif is null ? null : _ports.OpenRaw(pif);
-            var mac = uplinkDevice?.Mac ?? MacAddress.InternalBridge;
+            pif = pifName is null ? null : AcquirePif(pifName);
+            // An external bridge shares its PIF's MAC, VLAN networks included, as on XenServer.
+            var mac = pif?.Mac ?? MacAddress.InternalBridge;
             hostDevice = _ports.CreateTap(name, mac);
-            var bridge = new Bridge(name, domain, mac, uuid);
+            var bridge = new Bridge(name, domain, mac, uuid) { Pif = pif, Vlan = vlan };
             ushort hostIndex = FreePortIndex(0);
             bridge.Host = new Port(name, PortKind.Tap, PortRole.Host, hostIndex, 1, hostDevice, null);
-            if (uplinkDevice is not null)
-                bridge.Uplink = new Port(pif!, PortKind.Raw, PortRole.Uplink, FreePortIndex(hostIndex), 2, uplinkDevice, null) { Uuid = pifUuid };
+            if (pif is not null)
+            {
+                string uplinkName = vlan == 0 ? pif.Name : $"{pif.Name}.{vlan}";
+                bridge.Uplink = new Port(uplinkName, PortKind.Raw, PortRole.Uplink, FreePortIndex(hostIndex), 2, new PifUplink(uplinkName, mac), null) { Uuid = pifUuid };
+            }
             _bridges.Add(name, bridge);
             foreach (var port in bridge.AllPorts()) TakeBaseline(port);
             // The bridge's own MAC belongs to its host interface, like the kernel bridge's local fdb entry.
             Fdb.AddStatic(domain, mac, bridge.Host.Index, local: true);
             Publish();
-            foreach (var port in bridge.AllPorts()) _datapath.StartReceiving(port.Index, port.Device);
-            LogBridgeAdded(_log, name, pif ?? "none", mac.ToString());
+            // The uplink receives through the PIF's links, which are already being read.
+            _datapath.StartReceiving(bridge.Host.Index, hostDevice);
+            LogBridgeAdded(_log, name, bridge.Uplink?.Name ?? "none", mac.ToString());
             return bridge;
         }
         catch
         {
             hostDevice?.Dispose();
-            uplinkDevice?.Dispose();
+            if (pif is not null) ReleasePif(pif);
             throw;
         }
     }
@@ -229,6 +268,7 @@ public sealed partial class SwitchController : IDisposable
             _bridges.Clear();
             Publish();
             foreach (var port in all) Close(port);
+            foreach (var pif in _pifs.Values.ToList()) ClosePif(pif);
         }
     }
 

@@ -11,7 +11,8 @@ public static class XeObjects
 {
     public static readonly string[] NetworkFields = ["uuid", "name-label", "bridge", "MAC", "PIF-uuids", "VIF-uuids", "other-config"];
     public static readonly string[] PifFields =
-        ["uuid", "device", "MAC", "VLAN", "network-uuid", "network-name-label", "bridge", "IP-configuration-mode", "IP", "netmask", "other-config"];
+        ["uuid", "device", "MAC", "VLAN", "network-uuid", "network-name-label", "bridge", "IP-configuration-mode", "IP", "netmask", "other-config",
+         "bond-master-of", "bond-slave-of"];
     public static readonly string[] VifFields = ["uuid", "device", "MAC", "vm", "network-uuid", "network-name-label", "kind", "currently-attached"];
 
     public static List<XeRecord> Networks(IEnumerable<Bridge> bridges) => bridges.Select(b => new XeRecord(
@@ -25,12 +26,16 @@ public static class XeObjects
         new("other-config", "MRW", Map(b.OtherConfig)),
     ])).ToList();
 
-    public static List<XeRecord> Pifs(IEnumerable<Bridge> bridges) => bridges.Where(b => b.Uplink is not null).Select(b => new XeRecord(
+    /// <summary>
+    /// A PIF per bridge uplink (a VLAN network's is the pseudo-PIF eth1.5, with its VLAN), and one per bond
+    /// member, which belongs to no network and points at its bond (xe's bond-slave-of).
+    /// </summary>
+    public static List<XeRecord> Pifs(IEnumerable<Bridge> bridges, IEnumerable<Pif> pifs) => bridges.Where(b => b.Uplink is not null).Select(b => new XeRecord(
     [
         new("uuid", "RO", b.Uplink!.Uuid),
         new("device", "RO", b.Uplink.Name),
         new("MAC", "RO", b.Uplink.Device.Mac.ToString()),
-        new("VLAN", "RO", "-1"),
+        new("VLAN", "RO", b.Vlan == 0 ? "-1" : b.Vlan.ToString(CultureInfo.InvariantCulture)),
         new("network-uuid", "RO", b.Uuid),
         new("network-name-label", "RO", b.NameLabel),
         new("bridge", "RO", b.Name),
@@ -38,7 +43,24 @@ public static class XeObjects
         new("IP", "RO", b.Management?.Ip.ToString() ?? ""),
         new("netmask", "RO", b.Management?.Netmask.ToString() ?? ""),
         new("other-config", "MRW", Map(b.PifOtherConfig)),
-    ])).ToList();
+        new("bond-master-of", "SRO", b.Pif?.Bond?.Uuid ?? ""),
+        new("bond-slave-of", "RO", ""),
+    ])).Concat(pifs.Where(p => p.IsBond).SelectMany(bond => bond.Links.Select(link => new XeRecord(
+    [
+        new("uuid", "RO", link.Uuid),
+        new("device", "RO", link.Name),
+        new("MAC", "RO", link.Device.Mac.ToString()),
+        new("VLAN", "RO", "-1"),
+        new("network-uuid", "RO", ""),
+        new("network-name-label", "RO", ""),
+        new("bridge", "RO", ""),
+        new("IP-configuration-mode", "RO", "None"),
+        new("IP", "RO", ""),
+        new("netmask", "RO", ""),
+        new("other-config", "MRW", ""),
+        new("bond-master-of", "SRO", ""),
+        new("bond-slave-of", "RO", bond.Bond!.Uuid),
+    ])))).ToList();
 
     public static List<XeRecord> Vifs(IEnumerable<Bridge> bridges) => bridges.SelectMany(b =>
         b.Guests.Select(p => Vif(b, p.Uuid, p.Name, p.Kind, p.ConfiguredMac?.ToString(), true))

@@ -96,6 +96,20 @@ public sealed unsafe class PacketBatch : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Removes the outer VLAN tag (the 4 bytes after the MAC addresses) by moving the virtio-net header and
+    /// the addresses forward over it: 22 bytes moved, whatever the frame's size.
+    /// </summary>
+    public void RemoveTag(int index)
+    {
+        byte* data = Data(index);
+        const int moved = VirtioNetHeader.Length + 2 * MacAddress.Length;
+        Buffer.MemoryCopy(data, data + VlanTag.Length, moved, moved);
+        _offsets[index] += VlanTag.Length;
+        _lengths[index] -= VlanTag.Length;
+        VirtioNetHeader.ShiftOffsets(new Span<byte>(data + VlanTag.Length, VirtioNetHeader.Length), -VlanTag.Length);
+    }
+
     public void Dispose()
     {
         if (_memory != null)

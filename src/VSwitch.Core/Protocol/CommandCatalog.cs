@@ -10,8 +10,9 @@ public static class CommandCatalog
     public static IReadOnlyList<CommandSpec> All { get; } =
     [
         // brctl's commands
-        new("addbr", "addbr BRIDGE [--pif DEVICE]", "create a bridge; with --pif, DEVICE becomes its uplink and the bridge is external",
-            "vswitchctl addbr xenbr0 --pif eth0", 1, 1, new Dictionary<string, bool> { ["pif"] = true }),
+        new("addbr", "addbr BRIDGE [--pif DEVICE|BOND [--vlan ID]]",
+            "create a bridge; with --pif it is external, and with --vlan it is the VLAN network ID on that pif (shown as pif DEVICE.ID)",
+            "vswitchctl addbr xapi5 --pif eth1 --vlan 5", 1, 1, new Dictionary<string, bool> { ["pif"] = true, ["vlan"] = true }),
         new("delbr", "delbr BRIDGE [--force]", "delete a bridge; refused while it has ports unless --force",
             "vswitchctl delbr xapi1", 1, 1, new Dictionary<string, bool> { ["force"] = false }),
         new("addif", "addif BRIDGE DEVICE", "attach an existing interface (veth, NIC, a TAP QEMU opened) as a raw port",
@@ -34,6 +35,17 @@ public static class CommandCatalog
             "vswitchctl addvif xapi1 vif3.0 --owner qemu", 2, 2, new Dictionary<string, bool> { ["owner"] = true, ["mac"] = true }),
         new("delvif", "delvif NAME", "detach a VIF and delete its TAP",
             "vswitchctl delvif vif3.0", 1, 1, None),
+        new("trunk", "trunk PORT VLANS|none", "let a guest that tags its own frames use these VLANs (like 10,20-30); none: untagged only",
+            "vswitchctl trunk vif3.0 10,20-30", 2, 2, None),
+        // bonds
+        new("addbond", "addbond BOND NIC NIC… [--mode active-backup|balance-slb] [--mac MAC] [--primary NIC] [--updelay MS] [--downdelay MS]",
+            "make a PIF of two or more NICs; bridges use it with --pif BOND",
+            "vswitchctl addbond bond0 eth1 eth2 --primary eth1 --updelay 200", 3, Many,
+            new Dictionary<string, bool> { ["mode"] = true, ["mac"] = true, ["primary"] = true, ["updelay"] = true, ["downdelay"] = true }),
+        new("delbond", "delbond BOND", "delete a bond; refused while a bridge uses it",
+            "vswitchctl delbond bond0", 1, 1, None),
+        new("bond", "bond show [BOND]", "a bond's mode, active member, each member's link state and the failover count",
+            "vswitchctl bond show bond0", 1, 2, None),
         // the forwarding database
         new("fdb", "fdb add BRIDGE MAC PORT | fdb del BRIDGE MAC | fdb flush BRIDGE [PORT]",
             "static FDB entries (persisted, never age) and flushing learned ones",

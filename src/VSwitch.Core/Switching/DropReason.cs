@@ -15,6 +15,12 @@ public enum DropReason
     Truncated,
     /// <summary>The destination had no room (socket buffer or TAP queue full) or no link.</summary>
     TxQueueFull,
+    /// <summary>A tagged frame from the uplink whose VLAN no bridge on that PIF carries.</summary>
+    UnknownVlan,
+    /// <summary>Received on a bond member that is not carrying traffic (active-backup standby, or a flood on a non-designated balance-slb member).</summary>
+    BondStandby,
+    /// <summary>balance-slb: one of our own frames, sent back by the upstream switch on another member.</summary>
+    BondReflection,
     /// <summary>The kernel refused the frame itself (bad length, a virtio-net header it would not take).</summary>
     TxError,
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using VSwitch.Core.Capture;
 using VSwitch.Core.Fdb;
@@ -32,15 +33,83 @@ public sealed class ForwardingPipeline
     {
         var inPort = snapshot.Port(ingress);
         if (inPort is null) return; // removed while the batch was being read
-        var bridge = snapshot.Bridge(inPort.Domain);
-        if (bridge is null) return;
         Counters.EnsureCapacity(snapshot.Ports.Length);
         if (inPort.Capture is { } capture) CaptureAll(capture, batch);
 
-        for (int i = 0; i < batch.Count; i++)
-            Switch(snapshot, inPort, bridge, batch, i, nowMs);
+        if (inPort.Trunk is { } trunk)
+        {
+            // A PIF's physical link: each frame first finds its bridge by its VLAN tag.
+            for (int i = 0; i < batch.Count; i++)
+                Demultiplex(snapshot, inPort.Index, trunk, batch, i, nowMs);
+        }
+        else if (snapshot.Bridge(inPort.Domain) is { } bridge)
+        {
+            for (int i = 0; i < batch.Count; i++)
+                Switch(snapshot, inPort, bridge, batch, i, nowMs);
+        }
 
         TransmitQueued(snapshot, batch);
+    }
+
+    /// <summary>
+    /// Hands a frame from a physical link to the uplink port of the bridge its outer 802.1Q tag names,
+    /// taking the tag off for a VLAN network. Untagged frames (and 802.1ad S-tagged ones, which are not a
+    /// VLAN network's) belong to the untagged bridge on the PIF.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Demultiplex(ForwardingSnapshot snapshot, ushort link, SnapshotTrunk trunk, PacketBatch batch, int packet, long nowMs)
+    {
+        int frameLength = batch.Length(packet) - VirtioNetHeader.Length;
+        Counters.Add(link, PortCounters.RxPackets, 1);
+        Counters.Add(link, PortCounters.RxBytes, Math.Max(frameLength, 0));
+        if (!trunk.Enabled)
+        {
+            Counters.Drop(link, DropReason.BondStandby);
+            return;
+        }
+        if (frameLength < EthernetFrame.MinimumLength)
+        {
+            Counters.Drop(link, DropReason.TooShort);
+            return;
+        }
+
+        var frame = batch.Frame(packet);
+        ushort uplink = trunk.Untagged;
+        bool pop = false;
+        if (BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == EtherType.Vlan)
+        {
+            if (frameLength < EthernetFrame.MinimumLength + VlanTag.Length)
+            {
+                Counters.Drop(link, DropReason.TooShort);
+                return;
+            }
+            int vlan = BinaryPrimitives.ReadUInt16BigEndian(frame[14..]) & 0x0FFF;
+            uplink = trunk.ByVlan[vlan];
+            pop = trunk.PopTag[vlan];
+        }
+        if (uplink == 0 || snapshot.Port(uplink) is not { } port || snapshot.Bridge(port.Domain) is not { } bridge)
+        {
+            Counters.Drop(link, DropReason.UnknownVlan);
+            return;
+        }
+        // balance-slb: the upstream switch floods to every member, so only one of them takes floods.
+        if (!trunk.FloodsAccepted && MacAddress.Read(frame).IsMulticast)
+        {
+            Counters.Drop(link, DropReason.BondStandby);
+            return;
+        }
+        // balance-slb: a source learned on one of our own ports means the upstream switch reflected our frame.
+        if (trunk.RejectsReflections)
+        {
+            ushort owner = _fdb.Lookup(bridge.Domain, MacAddress.Read(frame[MacAddress.Length..]));
+            if (owner != 0 && owner != uplink)
+            {
+                Counters.Drop(link, DropReason.BondReflection);
+                return;
+            }
+        }
+        if (pop) batch.RemoveTag(packet);
+        Switch(snapshot, port, bridge, batch, packet, nowMs);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -63,9 +132,11 @@ public sealed class ForwardingPipeline
             Counters.Drop(ingress, error == FrameError.TooShort ? DropReason.TooShort : DropReason.InvalidSource);
             return;
         }
-        if (frame.IsTagged)
+        // Guests send untagged frames (VLAN networks are bridges of their own), unless their port is a
+        // trunk for the VLAN they tag with; tags left after the uplink's own are the network's payload.
+        int vlan = frame.OuterTag.Id;
+        if (frame.IsTagged && !inPort.AcceptsTagged(vlan))
         {
-            // Guests see and send untagged frames only; VLAN networks are bridges of their own.
             Counters.Drop(ingress, DropReason.VlanNotAllowed);
             return;
         }
@@ -83,9 +154,10 @@ public sealed class ForwardingPipeline
                 return;
             }
             // An entry for a port that has just left the bridge is treated as unknown: flood.
-            if (egress != 0 && snapshot.Port(egress)?.Domain == bridge.Domain)
+            if (egress != 0 && snapshot.Port(egress) is { } outPort && outPort.Domain == bridge.Domain)
             {
-                _tx.Enqueue(egress, packet);
+                if (frame.IsTagged && !outPort.AcceptsTagged(vlan)) Counters.Drop(ingress, DropReason.VlanNotAllowed);
+                else _tx.Enqueue(egress, packet);
                 return;
             }
         }
@@ -93,8 +165,15 @@ public sealed class ForwardingPipeline
         // Flood: broadcast, multicast and unknown unicast go to every other port of the bridge.
         Counters.Add(ingress, PortCounters.FloodedFrames, 1);
         var ports = bridge.Ports;
+        if (!frame.IsTagged)
+        {
+            for (int p = 0; p < ports.Length; p++)
+                if (ports[p] != ingress) _tx.Enqueue(ports[p], packet);
+            return;
+        }
+        // A tagged frame reaches the uplink and the trunk ports that carry its VLAN only.
         for (int p = 0; p < ports.Length; p++)
-            if (ports[p] != ingress) _tx.Enqueue(ports[p], packet);
+            if (ports[p] != ingress && snapshot.Port(ports[p]) is { } member && member.AcceptsTagged(vlan)) _tx.Enqueue(ports[p], packet);
     }
 
     /// <summary>One transmit call per destination port for the whole batch.</summary>

@@ -9,4 +9,6 @@ public enum PortRole : byte
     Uplink,
     /// <summary>The bridge's own host interface, named as the bridge.</summary>
     Host,
+    /// <summary>A physical link under a PIF (a NIC or a bond member); it belongs to no bridge and feeds their uplinks.</summary>
+    Link,
 }

@@ -1,4 +1,5 @@
 using VSwitch.Core.Capture;
+using VSwitch.Core.Frames;
 
 namespace VSwitch.Core.Switching;
 
@@ -6,11 +7,22 @@ namespace VSwitch.Core.Switching;
 public sealed class SnapshotPort(ushort index, ushort domain, string name, PortRole role, IFrameSink sink, CaptureSession? capture = null)
 {
     public ushort Index { get; } = index;
-    /// <summary>The forwarding domain (bridge) the port belongs to.</summary>
+    /// <summary>The forwarding domain (bridge) the port belongs to; 0 for a PIF's physical link.</summary>
     public ushort Domain { get; } = domain;
     public string Name { get; } = name;
     public PortRole Role { get; } = role;
     public IFrameSink Sink { get; } = sink;
     /// <summary>A live capture on this port, or null (the usual case: one null check per batch).</summary>
     public CaptureSession? Capture { get; } = capture;
+    /// <summary>Guest ports in trunk mode: the VLAN IDs the guest may tag with. Null: untagged frames only.</summary>
+    public VlanSet? Trunks { get; init; }
+    /// <summary>A PIF's physical link: frames received here are demultiplexed to the bridges' uplink ports.</summary>
+    public SnapshotTrunk? Trunk { get; init; }
+
+    /// <summary>
+    /// Whether a frame whose outer tag carries <paramref name="vlan"/> may enter or leave through this port:
+    /// the uplink carries any (for a VLAN network they are inner tags), a trunk guest its VLANs, and
+    /// access guests and the host interface none.
+    /// </summary>
+    public bool AcceptsTagged(int vlan) => Role == PortRole.Uplink || (Trunks is { } trunks && trunks.Contains(vlan));
 }

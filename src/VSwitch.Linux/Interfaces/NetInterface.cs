@@ -46,6 +46,31 @@ public static unsafe class NetInterface
         Ioctl(SIOCSIFFLAGS, ref request, "SIOCSIFFLAGS", name);
     }
 
+    /// <summary>Up, with carrier: IFF_RUNNING is the kernel's operational state (netif_oper_up), which follows carrier.</summary>
+    public static bool IsRunning(string name)
+    {
+        var request = IfReq.For(name);
+        Ioctl(SIOCGIFFLAGS, ref request, "SIOCGIFFLAGS", name);
+        return (request.Flags & Sys.IFF_UP) != 0 && (request.Flags & Sys.IFF_RUNNING) != 0;
+    }
+
+    /// <summary>Whether SIOCGIFADDR finds an IPv4 address (EADDRNOTAVAIL when there is none).</summary>
+    public static bool HasIpv4(string name)
+    {
+        var request = IfReq.For(name);
+        request.HwFamily = (ushort)(int)AF_INET;
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw NativeError.Last("socket(AF_INET)");
+        try
+        {
+            return ioctl(fd, SIOCGIFADDR, &request) == 0;
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
     /// <summary>
     /// Sets the interface's IPv4 address and netmask (SIOCSIFADDR, SIOCSIFNETMASK), replacing the one it had;
     /// null removes it (setting 0.0.0.0 deletes the address, as `ifconfig IF 0.0.0.0` does).

@@ -10,6 +10,8 @@ public sealed class LinuxPortFactory : IPortFactory
     public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac);
     public IPortDevice OpenRaw(string device) => RawPort.Open(device);
     public bool InterfaceExists(string name) => NetInterface.Exists(name);
+    public bool LinkRunning(string name) => NetInterface.IsRunning(name);
+    public bool HasIpv4Address(string name) => NetInterface.HasIpv4(name);
     public void CreatePersistentTap(string name, string? owner) => PersistentTap.Create(name, owner);
     public void DeleteInterface(string name) => NetlinkLink.Delete(name);
     public void SetAddress(string name, ManagementAddress? address) => NetInterface.SetIpv4(name, address);

@@ -1,0 +1,293 @@
+using Microsoft.Extensions.Logging;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Switching;
+
+namespace VSwitch.Core.Control;
+
+// PIFs: NICs shared by an untagged bridge and VLAN bridges, and bonds of several NICs with failover.
+public sealed partial class SwitchController
+{
+    private readonly Dictionary<string, Pif> _pifs = new(StringComparer.Ordinal);
+
+    /// <summary>addbond: a PIF made of two or more NICs, which bridges can then use as their pif.</summary>
+    public void AddBond(string name, IReadOnlyList<string> members, string? mode, string? mac, string? primary, int updelayMs, int downdelayMs)
+    {
+        lock (_lock)
+        {
+            Names.ValidateInterface(name, "bond");
+            if (_pifs.ContainsKey(name) || _bridges.ContainsKey(name)) throw new ConfigException($"{name} already exists");
+            EnsureFree(name);
+            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bond {name}: an interface named {name} already exists");
+            if (members.Count < 2) throw new ConfigException($"bond {name} needs at least two members, not {members.Count}");
+            if (members.Distinct(StringComparer.Ordinal).Count() != members.Count) throw new ConfigException($"bond {name}: a member is named twice");
+            foreach (var member in members)
+            {
+                Names.ValidateInterface(member, "bond member");
+                EnsureFree(member);
+                if (!_ports.InterfaceExists(member)) throw new ConfigException($"bond {name}: member {member} does not exist");
+                if (_ports.HasIpv4Address(member))
+                    throw new ConfigException($"bond {name}: member {member} has an IP address; a bond member carries guest traffic only (move the address to the bridge with pif-reconfigure-ip)");
+            }
+            var settings = new BondSettings(BondModeNames.Parse(mode ?? "active-backup"), primary, updelayMs, downdelayMs, NewUuid(), mac is not null);
+            if (primary is not null && !members.Contains(primary)) throw new ConfigException($"bond {name}: primary {primary} is not one of its members");
+            if (updelayMs < 0 || downdelayMs < 0) throw new ConfigException($"bond {name}: updelay and downdelay are milliseconds, 0 or more");
+            var address = mac is null ? (MacAddress?)null : MacPolicy.ValidatePortMac(mac);
+            OpenBond(name, members, settings, address, members.ToDictionary(m => m, _ => NewUuid()));
+            Persist();
+        }
+    }
+
+    /// <summary>delbond: refused while a bridge uses the bond.</summary>
+    public void DeleteBond(string name)
+    {
+        lock (_lock)
+        {
+            if (!_pifs.TryGetValue(name, out var pif) || !pif.IsBond) throw new ConfigException($"no bond named {name}");
+            var users = BridgesOn(pif).Select(b => b.Name).ToList();
+            if (users.Count > 0) throw new ConfigException($"bond {name} is the pif of {string.Join(", ", users)}; delete those bridges first");
+            ClosePif(pif);
+            Persist();
+        }
+    }
+
+    /// <summary>bond show: every bond, or the one named.</summary>
+    public string BondShow(string? name)
+    {
+        lock (_lock)
+        {
+            var bonds = _pifs.Values.Where(p => p.IsBond && (name is null || p.Name == name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            if (name is not null && bonds.Count == 0) throw new ConfigException($"no bond named {name}");
+            return BondFormat.Show(bonds.Select(b => (b, (IReadOnlyList<string>)BridgesOn(b).Select(x => x.Name).Order(StringComparer.Ordinal).ToList(),
+                (Func<PifLink, int, long>)LinkCounterLocked)));
+        }
+    }
+
+    private void RestoreBond(BondConfig b)
+    {
+        var settings = new BondSettings(BondModeNames.Parse(b.Mode), b.Primary, b.UpdelayMs, b.DowndelayMs, b.Uuid ?? NewUuid(), b.Mac is not null);
+        var uuids = b.Members.ToDictionary(m => m, m => b.MemberUuids.GetValueOrDefault(m) ?? NewUuid());
+        OpenBond(b.Name, b.Members, settings, b.Mac is null ? null : MacAddress.Parse(b.Mac), uuids);
+    }
+
+    private void OpenBond(string name, IReadOnlyList<string> members, BondSettings settings, MacAddress? mac, Dictionary<string, string> uuids)
+    {
+        var links = new List<PifLink>();
+        try
+        {
+            foreach (var member in members)
+            {
+                var link = OpenLink(member, uuids[member], links.Select(l => l.Index));
+                links.Add(link);
+                link.Carrier = link.Enabled = _ports.LinkRunning(member);
+            }
+        }
+        catch
+        {
+            foreach (var link in links) link.Device.Dispose();
+            throw;
+        }
+        var pif = new Pif(name, mac ?? links[0].Device.Mac, links, settings);
+        pif.Active = ChooseActive(pif);
+        StartPif(pif);
+        LogBondAdded(_log, name, BondModeNames.Of(settings.Mode), string.Join(", ", members), pif.Active?.Name ?? "none");
+    }
+
+    /// <summary>The PIF a bridge is created on: a bond, a NIC already shared with other bridges, or a NIC opened now.</summary>
+    private Pif AcquirePif(string device)
+    {
+        if (_pifs.TryGetValue(device, out var pif)) return pif;
+        var link = OpenLink(device, NewUuid(), []);
+        link.Carrier = link.Enabled = true;
+        pif = new Pif(device, link.Device.Mac, [link], null);
+        StartPif(pif);
+        return pif;
+    }
+
+    private PifLink OpenLink(string device, string uuid, IEnumerable<ushort> alsoTaken)
+    {
+        var taken = alsoTaken.ToHashSet();
+        var opened = _ports.OpenRaw(device);
+        if (opened is not IUplinkMember)
+        {
+            opened.Dispose();
+            throw new ConfigException($"{device} cannot serve as a pif: its port cannot tag frames");
+        }
+        return new PifLink(device, opened, FreePortIndex(taken), uuid);
+    }
+
+    private void StartPif(Pif pif)
+    {
+        _pifs.Add(pif.Name, pif);
+        foreach (var link in pif.Links) TakeLinkBaseline(link);
+        Publish();
+        foreach (var link in pif.Links) _datapath.StartReceiving(link.Index, link.Device);
+    }
+
+    /// <summary>A NIC's PIF goes when its last bridge goes; a bond's stays until delbond.</summary>
+    private void ReleasePif(Pif pif)
+    {
+        if (!pif.IsBond && !BridgesOn(pif).Any()) ClosePif(pif);
+    }
+
+    private void ClosePif(Pif pif)
+    {
+        _pifs.Remove(pif.Name);
+        Publish();
+        foreach (var link in pif.Links)
+        {
+            link.Pending?.Dispose();
+            _datapath.StopReceiving(link.Index, link.Device);
+            link.Device.Dispose();
+        }
+    }
+
+    private IEnumerable<Bridge> BridgesOn(Pif pif) => _bridges.Values.Where(b => b.Pif == pif);
+
+    private (Pif Pif, PifLink Link)? FindLink(string device)
+    {
+        foreach (var pif in _pifs.Values)
+            foreach (var link in pif.Links)
+                if (link.Name == device) return (pif, link);
+        return null;
+    }
+
+    // ---- link state and failover (caller holds _lock) ------------------------------------------
+
+    /// <summary>
+    /// A link of a PIF changed state. A plain NIC's learned MACs behind it are flushed when it goes down;
+    /// a bond member's change waits out downdelay or updelay, then re-chooses the links that carry traffic.
+    /// </summary>
+    private void OnPifLinkState(Pif pif, PifLink link, bool running)
+    {
+        if (link.Carrier == running) return;
+        link.Carrier = running;
+        link.LastChange = DateTime.UtcNow;
+        link.Pending?.Dispose();
+        link.Pending = null;
+        if (!pif.IsBond)
+        {
+            if (!running)
+            {
+                int flushed = BridgesOn(pif).Sum(b => Fdb.Flush(port: b.Uplink!.Index));
+                LogLinkDown(_log, link.Name, pif.Name, flushed);
+            }
+            else LogLinkUp(_log, link.Name, pif.Name);
+            return;
+        }
+        int delay = running ? pif.Bond!.UpdelayMs : pif.Bond!.DowndelayMs;
+        LogBondLink(_log, pif.Name, link.Name, running ? "up" : "down", delay);
+        if (delay == 0 || (running ? link.Enabled : !link.Enabled))
+        {
+            SetEnabled(pif, link, running);
+            return;
+        }
+        link.Pending = new Timer(_ =>
+        {
+            lock (_lock)
+            {
+                if (_disposed || link.Carrier != running || !_pifs.ContainsValue(pif)) return;
+                link.Pending = null;
+                SetEnabled(pif, link, running);
+            }
+        }, null, delay, Timeout.Infinite);
+    }
+
+    private void SetEnabled(Pif pif, PifLink link, bool enabled)
+    {
+        if (link.Enabled == enabled) return;
+        link.Enabled = enabled;
+        var before = pif.Active;
+        pif.Active = ChooseActive(pif);
+        bool moved = pif.Bond!.Mode == BondMode.BalanceSlb || before != pif.Active;
+        if (!moved) return;
+        if (before is not null && before != pif.Active || pif.Bond.Mode == BondMode.BalanceSlb && !enabled)
+        {
+            pif.Failovers++;
+            pif.LastFailover = DateTime.UtcNow;
+        }
+        Publish();
+        int announced = Announce(pif);
+        LogFailover(_log, pif.Name, before?.Name ?? "none", pif.Active?.Name ?? "none", announced);
+    }
+
+    /// <summary>The primary when it is enabled; else the current active link if still enabled; else the first enabled.</summary>
+    private static PifLink? ChooseActive(Pif pif)
+    {
+        var enabled = pif.Links.Where(l => l.Enabled).ToList();
+        if (pif.Bond?.Primary is { } primary && enabled.FirstOrDefault(l => l.Name == primary) is { } preferred) return preferred;
+        if (pif.Active is { } current && current.Enabled) return current;
+        return enabled.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Tells the upstream switch where every local MAC now is, out of the links that carry it: a gratuitous
+    /// ARP for the bridge's own address when it has a management IP, and a RARP learning frame for every
+    /// other MAC behind the bridges (Open vSwitch sends the same on a bond failover). Returns frames sent.
+    /// </summary>
+    private int Announce(Pif pif)
+    {
+        int sent = 0;
+        foreach (var bridge in BridgesOn(pif))
+        {
+            var frames = new List<byte[]>();
+            foreach (var entry in Fdb.Entries(NowMilliseconds, bridge.Domain))
+            {
+                if (entry.Port == bridge.Uplink!.Index) continue;
+                frames.Add(entry.Mac == bridge.Mac && bridge.Management is { } management
+                    ? LearningFrames.GratuitousArp(entry.Mac, management.Ip)
+                    : LearningFrames.Rarp(entry.Mac));
+            }
+            if (frames.Count == 0) continue;
+            using var batch = new PacketBatch(frames.Count, LearningFrames.Length + VirtioNetHeader.Length + PacketBatch.Headroom);
+            var packet = new byte[VirtioNetHeader.Length + LearningFrames.Length]; // a zero header: no offloads
+            foreach (var frame in frames)
+            {
+                frame.CopyTo(packet, VirtioNetHeader.Length);
+                batch.Add(packet);
+            }
+            var all = Enumerable.Range(0, batch.Count).ToArray();
+            sent += ((PifUplink)bridge.Uplink!.Device).Transmit(batch, all, out _, out _);
+        }
+        return sent;
+    }
+
+    private void TakeLinkBaseline(PifLink link)
+    {
+        var baseline = new long[PortCounters.Fields];
+        for (int field = 0; field < PortCounters.Fields; field++) baseline[field] = SumCounter(link.Index, field);
+        _linkBaselines[link.Index] = baseline;
+    }
+
+    private readonly Dictionary<ushort, long[]> _linkBaselines = [];
+
+    /// <summary>A link's counter since it was opened (caller holds _lock).</summary>
+    private long LinkCounterLocked(PifLink link, int field) =>
+        SumCounter(link.Index, field) - (_linkBaselines.TryGetValue(link.Index, out var b) ? b[field] : 0);
+
+    /// <summary>Polls carrier of every bond member, for links whose netlink events were lost; call every ~100 ms.</summary>
+    public void PollLinks()
+    {
+        List<(string, bool)> changes = [];
+        lock (_lock)
+        {
+            foreach (var pif in _pifs.Values.Where(p => p.IsBond))
+                foreach (var link in pif.Links)
+                {
+                    bool running;
+                    try { running = _ports.LinkRunning(link.Name); }
+                    catch (IOException) { running = false; }
+                    if (running != link.Carrier) changes.Add((link.Name, running));
+                }
+        }
+        foreach (var (name, running) in changes) OnLinkState(name, running);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "bond {Bond} added ({Mode}; members {Members}; active {Active})")]
+    private static partial void LogBondAdded(ILogger log, string bond, string mode, string members, string active);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "bond {Bond}: link {Link} is {State} (delay {DelayMs} ms before it counts)")]
+    private static partial void LogBondLink(ILogger log, string bond, string link, string state, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "bond {Bond}: traffic moved from {From} to {To}; announced {Announced} MACs upstream")]
+    private static partial void LogFailover(ILogger log, string bond, string from, string to, int announced);
+}
