@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 # Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers,
-# the stand-in VIF guest), curl (the metrics endpoint test).
-PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl)
+# the stand-in VIF guest), curl (the metrics endpoint test), openvswitch-switch (the independent upstream
+# switch of the VLAN tests), python3-scapy (hand-built tagged frames).
+PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy)
 
 need_packages() {
     local missing=()

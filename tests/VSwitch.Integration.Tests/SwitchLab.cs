@@ -33,9 +33,14 @@ public sealed class SwitchLab : IDisposable
     public string Id { get; }
     public string Root { get; }
     public string SwitchNs { get; }
+    /// <summary>The test's private directory, removed with the lab.</summary>
+    public string WorkDir => _dir;
     public string ConfigPath => Path.Combine(_dir, "vswitch.json");
     public string SocketPath => Path.Combine(_dir, "vswitchd.sock");
     public string DaemonLog => Path.Combine(_dir, "vswitchd.log");
+
+    /// <summary>The full name of namespace <paramref name="suffix"/> made by <see cref="AddNamespace"/>.</summary>
+    public string Namespace(string suffix) => $"{Id}-{suffix}";
 
     public string AddNamespace(string suffix)
     {

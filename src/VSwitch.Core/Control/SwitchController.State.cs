@@ -52,7 +52,11 @@ public sealed partial class SwitchController
                 else if (bridge.AllPorts().FirstOrDefault(p => p.Name == name && p.Role != PortRole.Host) is { } port)
                     list.Add(StatsOf(bridge, port));
             }
-            if (name is not null && list.Count == 0) throw new ConfigException($"no bridge or port named {name}");
+            // The PIFs' physical links: what arrived on the wire, before it was sorted into bridges.
+            foreach (var pif in _pifs.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+                foreach (var link in pif.Links)
+                    if (name is null || name == link.Name || name == pif.Name) list.Add(StatsOfLink(pif, link));
+            if (name is not null && list.Count == 0) throw new ConfigException($"no bridge, port or pif named {name}");
             return list;
         }
     }
@@ -99,9 +103,23 @@ public sealed partial class SwitchController
         return sum;
     }
 
+    private PortStats StatsOfLink(Pif pif, PifLink link) =>
+        Counted(link.Index, _linkBaselines.GetValueOrDefault(link.Index) ?? new long[PortCounters.Fields], link.Name, pif.Name, "link");
+
     private PortStats StatsOf(Bridge bridge, Port port)
     {
-        long Read(int field) => SumCounter(port.Index, field) - port.Baseline[field];
+        string kind = port.Role switch
+        {
+            PortRole.Host => "host",
+            PortRole.Uplink => "pif",
+            _ => port.Kind.ToString().ToLowerInvariant(),
+        };
+        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind);
+    }
+
+    private PortStats Counted(ushort index, long[] baseline, string name, string owner, string kind)
+    {
+        long Read(int field) => SumCounter(index, field) - baseline[field];
         var reasons = new Dictionary<string, long>();
         long rxErrors = 0, rxDropped = 0, txErrors = 0, txDropped = 0;
         foreach (var reason in Enum.GetValues<DropReason>())
@@ -114,13 +132,7 @@ public sealed partial class SwitchController
             else if (DropReasonNames.IsRxError(reason)) rxErrors += n;
             else rxDropped += n;
         }
-        string kind = port.Role switch
-        {
-            PortRole.Host => "host",
-            PortRole.Uplink => "pif",
-            _ => port.Kind.ToString().ToLowerInvariant(),
-        };
-        return new PortStats(port.Name, bridge.Name, kind,
+        return new PortStats(name, owner, kind,
             Read(PortCounters.RxPackets), Read(PortCounters.RxBytes), rxErrors, rxDropped,
             Read(PortCounters.TxPackets), Read(PortCounters.TxBytes), txErrors, txDropped,
             Read(PortCounters.FloodedFrames), reasons);

@@ -1,0 +1,160 @@
+using System.Text.RegularExpressions;
+
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// VLAN networks against an independent 802.1Q implementation: Open vSwitch's userspace datapath is the
+/// upstream physical switch, with a trunk port on VSwitch's uplink and access ports for VLAN 5, VLAN 7 and
+/// untagged, each into its own namespace. All hosts and guests share one subnet, so any leak between VLANs
+/// would answer ARP and pings.
+/// </summary>
+public class VlanInteropTests
+{
+    /// <summary>The lab: returns the OVS namespace; the upstream trunk port is "trunk0" there.</summary>
+    private static OvsUpstream BuildLab(SwitchLab lab, out string upstream)
+    {
+        upstream = lab.AddNamespace("ovs");
+        string pif = $"{lab.Id}eth1";
+        Shell.MustSh($"ip link add {pif} netns {lab.SwitchNs} type veth peer name trunk0 netns {upstream} && ip -n {upstream} link set trunk0 up");
+        var ovs = new OvsUpstream(lab, upstream);
+        ovs.Vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev");
+        ovs.Vsctl("add-port", "br0", "trunk0");
+        foreach (var (name, vlan, address) in new[] { ("h5", 5, "198.18.0.105"), ("h7", 7, "198.18.0.107"), ("h0", 0, "198.18.0.100") })
+        {
+            string host = lab.AddNamespace(name);
+            Shell.MustSh($"ip link add a-{name} netns {upstream} type veth peer name eth0 netns {host} && ip -n {upstream} link set a-{name} up && " +
+                         $"ip -n {host} addr add {address}/24 dev eth0 && ip -n {host} link set eth0 up");
+            if (vlan == 0) ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", "vlan_mode=access", "tag=0");
+            else ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", $"tag={vlan}");
+        }
+        // Untagged frames on the trunk belong to VLAN 0 (OVS's native VLAN), like those of access port a-h0.
+        ovs.Vsctl("set", "port", "trunk0", "vlan_mode=native-untagged", "tag=0", "trunks=0,5,7,100");
+        lab.MustCtl("addbr", "xenbr1", "--pif", pif);
+        lab.MustCtl("addbr", "xapi5", "--pif", pif, "--vlan", "5");
+        lab.MustCtl("addbr", "xapi7", "--pif", pif, "--vlan", "7");
+        return ovs;
+    }
+
+    [Fact]
+    public void GuestsOnEachVlanNetwork_ReachOnlyTheHostInTheirVlan_ThroughOpenVswitch()
+    {
+        using var lab = new SwitchLab();
+        using var ovs = BuildLab(lab, out string upstream);
+        string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
+        string g7 = lab.AddTapGuest("xapi7", "g7", $"{lab.Id}g7", "198.18.0.7");
+        string g0 = lab.AddTapGuest("xenbr1", "g0", $"{lab.Id}g0", "198.18.0.1");
+
+        lab.MustPing(g5, "198.18.0.105");
+        lab.MustPing(g7, "198.18.0.107");
+        lab.MustPing(g0, "198.18.0.100");
+        foreach (var (guest, other) in new[] { (g5, "198.18.0.107"), (g5, "198.18.0.100"), (g5, "198.18.0.7"), (g5, "198.18.0.1"),
+                                                (g7, "198.18.0.105"), (g7, "198.18.0.100"), (g0, "198.18.0.105"), (g0, "198.18.0.5") })
+            Assert.False(lab.Ping(guest, other, count: 2, interval: 0.1), $"{guest} reached {other} across VLANs");
+
+        var pifs = lab.MustCtl("pif-list", "params=device,VLAN,bridge");
+        Assert.Contains($"device ( RO): {lab.Id}eth1.5", pifs);
+        Assert.Matches(new Regex($@"device \( RO\): {lab.Id}eth1\.7\s+VLAN \( RO\): 7"), pifs);
+        Assert.Contains($"{lab.Id}eth1.5", lab.MustCtl("show", "xapi5"));
+        Assert.True(lab.Stats("xapi5").GetProperty("rxPackets").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void TheTrunkCarriesTheRightTags_PriorityIncluded_AndStackedTagsCrossUnchanged()
+    {
+        using var lab = new SwitchLab();
+        using var ovs = BuildLab(lab, out string upstream);
+        string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
+        // A trunk-mode guest on VLAN 5 with a VLAN 100 sub-interface of its own (made by scapy: no 8021q module here).
+        string gt = lab.AddTapGuest("xapi5", "gt", $"{lab.Id}gt", "198.18.0.6");
+        // It takes VLAN 100 (its own) and 802.1ad service VLAN 300: a trunk list names the outermost tag a guest sees.
+        lab.MustCtl("trunk", $"{lab.Id}gt", "100,300");
+        // Behind OVS, a trunk port carrying VLAN 5 to a namespace that sends and sees the stacked frames.
+        string ht = lab.AddNamespace("ht");
+        Shell.MustSh($"ip link add a-ht netns {upstream} type veth peer name eth0 netns {ht} && ip -n {upstream} link set a-ht up && ip -n {ht} link set eth0 up");
+        ovs.Vsctl("add-port", "br0", "a-ht", "--", "set", "port", "a-ht", "trunks=5");
+
+        using var trunkCapture = Tcpdump.Start(upstream, "trunk0", "vlan");
+        using var hostCapture = Tcpdump.Start(ht, "eth0", "vlan");
+        lab.MustPing(g5, "198.18.0.105");
+        // The guest's own tag: VLAN 100, priority 5, drop eligible; it goes out inside VLAN 5 with the priority copied outward.
+        Scapy.Send(gt, $"{lab.Id}gt", "Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=100,prio=5,id=1)/IP(dst='198.18.0.250')/UDP(dport=9)/Raw(b'up')");
+        using var guestCapture = Tcpdump.Start(gt, $"{lab.Id}gt", "vlan");
+        // From behind OVS: VLAN 5 (priority 6) around an 802.1ad tag 300 around VLAN 100 (priority 3).
+        Scapy.Send(ht, "eth0", "Ether(dst='ff:ff:ff:ff:ff:ff',src='02:00:00:00:aa:01')/Dot1Q(vlan=5,prio=6)/Dot1AD(vlan=300,prio=2)/Dot1Q(vlan=100,prio=3)/IP(dst='198.18.0.6')/UDP(dport=9)/Raw(b'down')");
+
+        string trunk = trunkCapture.Stop();
+        string host = hostCapture.Stop();
+        string guest = guestCapture.Stop();
+        // Echo requests and replies of the VLAN 5 guest carry tag 5, priority 0.
+        Assert.Matches(new Regex(@"vlan 5, p 0, ethertype IPv4.*ICMP echo request"), trunk);
+        Assert.Matches(new Regex(@"vlan 5, p 0, ethertype IPv4.*ICMP echo reply"), trunk);
+        Assert.DoesNotMatch(new Regex(@"vlan 7"), trunk);
+        // The trunk guest's frame: outer VLAN 5 with its priority 5 (and DEI), inner VLAN 100 untouched.
+        Assert.Matches(new Regex(@"vlan 5, p 5, DEI, ethertype 802\.1Q[^,]*, vlan 100, p 5, DEI, ethertype IPv4"), trunk);
+        // Through OVS the priority survives; OVS itself clears the outer DEI bit, so only the inner tag is checked whole.
+        Assert.Matches(new Regex(@"vlan 5, p 5, (DEI, )?ethertype 802\.1Q[^,]*, vlan 100, p 5, DEI"), host);
+        // The stacked frame reached the trunk guest with only VLAN 5 taken off.
+        Assert.Matches(new Regex(@"vlan 300, p 2, ethertype 802\.1Q[^,]*, vlan 100, p 3, ethertype IPv4.*198\.18\.0\.6"), guest);
+    }
+
+    /// <summary>
+    /// Reads the pif the way vswitchd does (AF_PACKET with PACKET_AUXDATA) for 4 s and prints, per frame, the
+    /// EtherType in the frame's bytes and the tag the kernel reported beside them.
+    /// </summary>
+    private const string AuxdataProbe = """
+        import socket, struct, time
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+        s.bind((IFACE, 0))
+        s.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA
+        s.settimeout(0.2)
+        end = time.time() + 4
+        while time.time() < end:
+            try:
+                data, ancillary, flags, address = s.recvmsg(65535, 1024)
+            except socket.timeout:
+                continue
+            if address[2] == socket.PACKET_OUTGOING:
+                continue
+            for level, kind, value in ancillary:
+                if level == 263 and kind == 8:
+                    status, _, _, _, _, tci, tpid = struct.unpack("IIIHHHH", value[:20])
+                    print("type=%04x valid=%d vlan=%d" % (struct.unpack("!H", data[12:14])[0], (status >> 4) & 1, tci & 0xfff), flush=True)
+        """;
+
+    [Fact]
+    public async Task TagStrippedByTheKernel_ArrivesInAuxdata_AndIsStillDemultiplexed()
+    {
+        using var lab = new SwitchLab();
+        using var ovs = BuildLab(lab, out _);
+        string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
+        string script = Path.Combine(lab.WorkDir, "auxdata.py");
+        File.WriteAllText(script, $"IFACE = '{lab.Id}eth1'\n" + AuxdataProbe);
+        var probe = Task.Run(() => Shell.Run("ip", ["netns", "exec", lab.SwitchNs, "python3", script], TimeSpan.FromSeconds(20)));
+        Thread.Sleep(500);
+        lab.MustPing(lab.Namespace("h5"), "198.18.0.5");
+        var seen = await probe;
+        Assert.True(seen.Ok, seen.ToString());
+        // OVS sent the tags inline; the receiving veth moved them out of band, where only PACKET_AUXDATA shows them.
+        Assert.Contains("type=0800 valid=1 vlan=5", seen.Output);
+        Assert.DoesNotContain("type=8100", seen.Output);
+    }
+
+    [Fact]
+    public void UnknownVlanFromTheTrunk_IsDroppedAndCounted()
+    {
+        using var lab = new SwitchLab();
+        using var ovs = BuildLab(lab, out string upstream);
+        string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
+        lab.MustPing(g5, "198.18.0.105", count: 1);
+        // VLAN 100 is on OVS's trunk list but no bridge here carries it.
+        string h100 = lab.AddNamespace("h100");
+        Shell.MustSh($"ip link add a-h100 netns {upstream} type veth peer name eth0 netns {h100} && ip -n {upstream} link set a-h100 up && " +
+                     $"ip -n {h100} addr add 198.18.0.200/24 dev eth0 && ip -n {h100} link set eth0 up");
+        ovs.Vsctl("add-port", "br0", "a-h100", "--", "set", "port", "a-h100", "tag=100");
+        Assert.False(lab.Ping(h100, "198.18.0.5", count: 3, interval: 0.1));
+        // The pif's link is where the wire's frames are counted, before they are sorted into bridges.
+        var link = System.Text.Json.JsonDocument.Parse(lab.MustCtl("stats", $"{lab.Id}eth1", "--json")).RootElement
+            .EnumerateArray().Single(s => s.GetProperty("kind").GetString() == "link");
+        Assert.True(link.GetProperty("dropsByReason").GetProperty("unknown_vlan").GetInt64() >= 3, link.ToString());
+    }
+}
