@@ -62,7 +62,7 @@ public class BondTests : IDisposable
         _lab.Receive("g5", TestFrames.Ethernet(MacAddress.Broadcast, g5));
         _lab.ClearSent();
 
-        _lab.Controller.OnLinkState("eth1", running: false);
+        _lab.SetLink("eth1", false);
 
         var eth2 = _lab.Port("eth2").Sent;
         Assert.Empty(_lab.Port("eth1").Sent);
@@ -90,10 +90,10 @@ public class BondTests : IDisposable
     public void Primary_TakesTrafficBackWhenItReturns_AfterUpdelay()
     {
         ActiveBackupLab(primary: "eth1", updelay: 150);
-        _lab.Controller.OnLinkState("eth1", running: false);
+        _lab.SetLink("eth1", false);
         Assert.Contains("active member: eth2", _lab.Controller.BondShow("bond0"));
 
-        _lab.Controller.OnLinkState("eth1", running: true);
+        _lab.SetLink("eth1", true);
         // Carrier alone is not enough: the link waits updelay before it may carry traffic again.
         Assert.Contains("active member: eth2", _lab.Controller.BondShow("bond0"));
         Assert.Contains("waiting for updelay", _lab.Controller.BondShow("bond0"));
@@ -105,18 +105,39 @@ public class BondTests : IDisposable
     public void WithoutPrimary_AReturningLinkDoesNotTakeTrafficBack()
     {
         ActiveBackupLab();
-        _lab.Controller.OnLinkState("eth1", running: false);
-        _lab.Controller.OnLinkState("eth1", running: true);
+        _lab.SetLink("eth1", false);
+        _lab.SetLink("eth1", true);
         Assert.Contains("active member: eth2", _lab.Controller.BondShow("bond0"));
         Assert.Contains("failovers: 1", _lab.Controller.BondShow("bond0"));
+    }
+
+    [Fact]
+    public void StaleLinkEvent_ChangesNothing()
+    {
+        ActiveBackupLab();
+        // The event says down, but the interface is up again by the time it is read.
+        _lab.Controller.OnLinkState("eth1", running: false);
+        Assert.Contains("active member: eth1", _lab.Controller.BondShow("bond0"));
+        Assert.Contains("failovers: 0", _lab.Controller.BondShow("bond0"));
+    }
+
+    [Fact]
+    public void WithEveryLinkDown_TheFirstToReturnCarriesTrafficAtOnce_DespiteUpdelay()
+    {
+        ActiveBackupLab(updelay: 10_000);
+        _lab.SetLink("eth1", false);
+        _lab.SetLink("eth2", false);
+        Assert.Contains("active member: <none>", _lab.Controller.BondShow("bond0"));
+        _lab.SetLink("eth2", true);
+        Assert.Contains("active member: eth2", _lab.Controller.BondShow("bond0"));
     }
 
     [Fact]
     public void Downdelay_KeepsAFlappingLinkActive()
     {
         ActiveBackupLab(downdelay: 10_000);
-        _lab.Controller.OnLinkState("eth1", running: false);
-        _lab.Controller.OnLinkState("eth1", running: true);
+        _lab.SetLink("eth1", false);
+        _lab.SetLink("eth1", true);
         Assert.Contains("active member: eth1", _lab.Controller.BondShow("bond0"));
         Assert.Contains("failovers: 0", _lab.Controller.BondShow("bond0"));
     }
@@ -139,7 +160,7 @@ public class BondTests : IDisposable
         Assert.Equal(a, MacAddress.Read(_lab.Port("eth1").Sent.Single().AsSpan(6)));
         Assert.Equal(b, MacAddress.Read(_lab.Port("eth2").Sent.Single().AsSpan(6)));
 
-        _lab.Controller.OnLinkState("eth1", running: false);
+        _lab.SetLink("eth1", false);
         _lab.ClearSent();
         _lab.Receive("ga", TestFrames.Ethernet(Outside, a));
         _lab.Receive("gb", TestFrames.Ethernet(Outside, b));

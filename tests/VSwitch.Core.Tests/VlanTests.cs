@@ -48,6 +48,14 @@ internal sealed class SwitchHarness : IDisposable
         return Datapath.Counters[0].Read(port.Index, PortCounters.FirstDrop + (int)reason);
     }
 
+    /// <summary>A link changes state, and the link monitor reports it.</summary>
+    public void SetLink(string name, bool running)
+    {
+        if (running) Factory.Down.Remove(name);
+        else Factory.Down.Add(name);
+        Controller.OnLinkState(name, running);
+    }
+
     public void ClearSent()
     {
         foreach (var port in Factory.Opened.Values) port.Sent.Clear();

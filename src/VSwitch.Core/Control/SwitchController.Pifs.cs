@@ -159,7 +159,9 @@ public sealed partial class SwitchController
     /// </summary>
     private void OnPifLinkState(Pif pif, PifLink link, bool running)
     {
-        if (link.Carrier == running) return;
+        // Events arrive late and in bursts (opening a link sets it up: first without carrier, then with). An event
+        // is taken as a cue to look, so a stale one that the interface has already left behind changes nothing.
+        if (link.Carrier == running || CurrentlyRunning(link) != running) return;
         link.Carrier = running;
         link.LastChange = DateTime.UtcNow;
         link.Pending?.Dispose();
@@ -174,7 +176,8 @@ public sealed partial class SwitchController
             else LogLinkUp(_log, link.Name, pif.Name);
             return;
         }
-        int delay = running ? pif.Bond!.UpdelayMs : pif.Bond!.DowndelayMs;
+        // With no link carrying traffic there is nothing to protect by waiting: take the first one back at once (as Linux bonding does).
+        int delay = running ? (pif.Active is null ? 0 : pif.Bond!.UpdelayMs) : pif.Bond!.DowndelayMs;
         LogBondLink(_log, pif.Name, link.Name, running ? "up" : "down", delay);
         if (delay == 0 || (running ? link.Enabled : !link.Enabled))
         {
@@ -208,6 +211,18 @@ public sealed partial class SwitchController
         Publish();
         int announced = Announce(pif);
         LogFailover(_log, pif.Name, before?.Name ?? "none", pif.Active?.Name ?? "none", announced);
+    }
+
+    private bool CurrentlyRunning(PifLink link)
+    {
+        try
+        {
+            return _ports.LinkRunning(link.Name);
+        }
+        catch (IOException)
+        {
+            return false; // gone
+        }
     }
 
     /// <summary>The primary when it is enabled; else the current active link if still enabled; else the first enabled.</summary>
@@ -272,12 +287,7 @@ public sealed partial class SwitchController
         {
             foreach (var pif in _pifs.Values.Where(p => p.IsBond))
                 foreach (var link in pif.Links)
-                {
-                    bool running;
-                    try { running = _ports.LinkRunning(link.Name); }
-                    catch (IOException) { running = false; }
-                    if (running != link.Carrier) changes.Add((link.Name, running));
-                }
+                    if (CurrentlyRunning(link) is var running && running != link.Carrier) changes.Add((link.Name, running));
         }
         foreach (var (name, running) in changes) OnLinkState(name, running);
     }
