@@ -40,9 +40,10 @@ using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.
 using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
 
 var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb.MaxEntriesPerPort));
-using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers);
+var addresses = new GuestAddresses();
+using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses);
 using var controller = new SwitchController(new LinuxPortFactory(), datapath, fdb, config,
-    updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"));
+    updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
 {
     controller.Restore(config);

@@ -87,6 +87,34 @@ public class BondTests : IDisposable
     }
 
     [Fact]
+    public void GuestWhoseIpIsKnownFromItsArp_IsAnnouncedWithAGratuitousArp()
+    {
+        ActiveBackupLab();
+        var g1 = _lab.Port("g1").Mac;
+        var request = new PacketDotNet.EthernetPacket(TestFrames.Physical(g1), TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
+        {
+            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request, TestFrames.Physical(MacAddress.Zero),
+                System.Net.IPAddress.Parse("198.18.0.9"), TestFrames.Physical(g1), System.Net.IPAddress.Parse("198.18.0.7")),
+        };
+        _lab.Receive("g1", request.Bytes);
+        // An ARP that claims someone else's hardware address teaches nothing.
+        var proxied = new PacketDotNet.EthernetPacket(TestFrames.Physical(_lab.Port("g5").Mac), TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
+        {
+            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request, TestFrames.Physical(MacAddress.Zero),
+                System.Net.IPAddress.Parse("198.18.0.9"), TestFrames.Physical(TestFrames.Mac(77)), System.Net.IPAddress.Parse("198.18.0.77")),
+        };
+        _lab.Receive("g5", proxied.Bytes);
+        _lab.ClearSent();
+
+        _lab.SetLink("eth1", false);
+
+        var sent = _lab.Port("eth2").Sent;
+        Assert.Contains(LearningFrames.GratuitousArp(g1, System.Net.IPAddress.Parse("198.18.0.7")), sent);
+        var g5Announcement = sent.Single(f => MacAddress.Read(f.AsSpan(6)) == _lab.Port("g5").Mac);
+        Assert.Equal(EtherType.Rarp, (ushort)(g5Announcement[16] << 8 | g5Announcement[17]));
+    }
+
+    [Fact]
     public void Primary_TakesTrafficBackWhenItReturns_AfterUpdelay()
     {
         ActiveBackupLab(primary: "eth1", updelay: 150);

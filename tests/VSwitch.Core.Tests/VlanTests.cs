@@ -26,8 +26,9 @@ internal sealed class SwitchHarness : IDisposable
         foreach (var nic in nics)
             Factory.Existing[nic] = new FakePort(nic, PortKind.Raw, new MacAddress(0x5254_0000_0000UL | (uint)n++));
         var fdb = new ForwardingDatabase();
-        Controller = new SwitchController(Factory, Datapath, fdb, new SwitchConfig(), Saved.Add, NullLogger.Instance);
-        _pipeline = new ForwardingPipeline(fdb, 8, Datapath.Counters[0]);
+        var addresses = new GuestAddresses();
+        Controller = new SwitchController(Factory, Datapath, fdb, new SwitchConfig(), Saved.Add, NullLogger.Instance, addresses);
+        _pipeline = new ForwardingPipeline(fdb, 8, Datapath.Counters[0], addresses: addresses);
     }
 
     public FakePort Port(string name) => Factory.Opened[name];

@@ -236,8 +236,8 @@ public sealed partial class SwitchController
 
     /// <summary>
     /// Tells the upstream switch where every local MAC now is, out of the links that carry it: a gratuitous
-    /// ARP for the bridge's own address when it has a management IP, and a RARP learning frame for every
-    /// other MAC behind the bridges (Open vSwitch sends the same on a bond failover). Returns frames sent.
+    /// ARP where the MAC's IPv4 address is known (the bridge's management address, a guest's from its own
+    /// ARP packets), else a RARP learning frame, as Open vSwitch sends on a bond failover. Returns frames sent.
     /// </summary>
     private int Announce(Pif pif)
     {
@@ -248,9 +248,8 @@ public sealed partial class SwitchController
             foreach (var entry in Fdb.Entries(NowMilliseconds, bridge.Domain))
             {
                 if (entry.Port == bridge.Uplink!.Index) continue;
-                frames.Add(entry.Mac == bridge.Mac && bridge.Management is { } management
-                    ? LearningFrames.GratuitousArp(entry.Mac, management.Ip)
-                    : LearningFrames.Rarp(entry.Mac));
+                var ip = entry.Mac == bridge.Mac ? bridge.Management?.Ip : Addresses.Find(bridge.Domain, entry.Mac);
+                frames.Add(ip is null ? LearningFrames.Rarp(entry.Mac) : LearningFrames.GratuitousArp(entry.Mac, ip));
             }
             if (frames.Count == 0) continue;
             using var batch = new PacketBatch(frames.Count, LearningFrames.Length + VirtioNetHeader.Length + PacketBatch.Headroom);

@@ -27,8 +27,9 @@ public sealed partial class SwitchController : IDisposable
     private bool _disposed;
 
     public SwitchController(IPortFactory ports, IDatapath datapath, ForwardingDatabase fdb, SwitchConfig settings,
-        Action<SwitchConfig>? persist, ILogger log)
+        Action<SwitchConfig>? persist, ILogger log, GuestAddresses? addresses = null)
     {
+        Addresses = addresses ?? new GuestAddresses();
         _ports = ports;
         _datapath = datapath;
         Fdb = fdb;
@@ -38,6 +39,8 @@ public sealed partial class SwitchController : IDisposable
     }
 
     public ForwardingDatabase Fdb { get; }
+    /// <summary>Guests' IPv4 addresses as their ARP packets claim them (filled by the datapath).</summary>
+    public GuestAddresses Addresses { get; }
 
     /// <summary>Milliseconds on the clock the datapath stamps FDB entries with.</summary>
     public static long NowMilliseconds => Environment.TickCount64;
@@ -175,6 +178,7 @@ public sealed partial class SwitchController : IDisposable
                          .Concat(bridge.Absent.Where(p => p.Kind == PortKind.Vif).Select(p => p.Name)))
                 DeleteTapQuietly(vif);
             Fdb.Flush(domain: bridge.Domain, includeStatic: true);
+            Addresses.Forget(bridge.Domain);
             Persist();
             LogBridgeDeleted(_log, name);
         }

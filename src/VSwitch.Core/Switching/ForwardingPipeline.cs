@@ -16,11 +16,14 @@ public sealed class ForwardingPipeline
     private readonly ForwardingDatabase _fdb;
     private readonly TxQueues _tx;
     private readonly int _worker;
+    private readonly GuestAddresses? _addresses;
 
     /// <param name="worker">This pipeline's worker number: which ring of a capture it writes to.</param>
-    public ForwardingPipeline(ForwardingDatabase fdb, int batchCapacity, PortCounters? counters = null, int worker = 0)
+    /// <param name="addresses">Where guests' ARP-claimed addresses are noted, for bond failover announcements.</param>
+    public ForwardingPipeline(ForwardingDatabase fdb, int batchCapacity, PortCounters? counters = null, int worker = 0, GuestAddresses? addresses = null)
     {
         _fdb = fdb;
+        _addresses = addresses;
         _tx = new TxQueues(batchCapacity);
         Counters = counters ?? new PortCounters();
         _worker = worker;
@@ -56,7 +59,6 @@ public sealed class ForwardingPipeline
     /// taking the tag off for a VLAN network. Untagged frames (and 802.1ad S-tagged ones, which are not a
     /// VLAN network's) belong to the untagged bridge on the PIF.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Demultiplex(ForwardingSnapshot snapshot, ushort link, SnapshotTrunk trunk, PacketBatch batch, int packet, long nowMs)
     {
         int frameLength = batch.Length(packet) - VirtioNetHeader.Length;
@@ -143,6 +145,8 @@ public sealed class ForwardingPipeline
 
         // Learn.
         _fdb.Learn(bridge.Domain, frame.Source, ingress, nowMs);
+        if (frame.EtherType == EtherType.Arp && !frame.IsTagged && inPort.Role == PortRole.Guest && _addresses is not null)
+            _addresses.Observe(bridge.Domain, frame.Source, batch.Frame(packet)[EthernetFrame.HeaderLength..]);
 
         // Look up.
         if (!frame.Destination.IsMulticast)

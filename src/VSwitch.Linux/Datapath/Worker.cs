@@ -29,12 +29,12 @@ internal sealed unsafe class Worker : IDisposable
     private int _waiting;
     private long _passes;
 
-    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize)
+    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses)
     {
         Id = id;
         _datapath = datapath;
         _batch = new PacketBatch(batchSize);
-        _pipeline = new ForwardingPipeline(fdb, batchSize, worker: id);
+        _pipeline = new ForwardingPipeline(fdb, batchSize, worker: id, addresses: addresses);
         _thread = new Thread(Run) { IsBackground = true, Name = $"vswitch-worker-{id}" };
     }
 
