@@ -111,6 +111,8 @@ public sealed class ForwardingPipeline
             }
         }
         if (pop) batch.RemoveTag(packet);
+        // A capture on a bridge's uplink (eth1.5) sees that network's frames as the bridge does: untagged.
+        if (port.Capture is { } capture) capture.Record(_worker, batch.Frame(packet), CaptureSession.NowMicros());
         Switch(snapshot, port, bridge, batch, packet, nowMs);
     }
 
