@@ -9,8 +9,10 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 # Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers,
 # the stand-in VIF guest), curl (the metrics endpoint test), openvswitch-switch (the independent upstream
-# switch of the VLAN tests), python3-scapy (hand-built tagged frames).
-PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy)
+# switch of the VLAN tests), python3-scapy (hand-built tagged frames), qemu-system-x86 and cpio (the QEMU
+# guests of tools/guest), iputils-arping (the migration drill's gratuitous ARP).
+PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy
+          qemu-system-x86 cpio iputils-arping)
 
 need_packages() {
     local missing=()
@@ -43,6 +45,9 @@ build() {
 run_tests() {
     need_packages
     build
+    # The QEMU guest the end-to-end tests boot, built from Debian's packages (kept between runs).
+    tools/guest/build.sh .guest
+    echo "run.sh: QEMU guests run with $(tools/guest/run.sh --guest .guest --probe)" >&2
     local results="TestResults"
     rm -rf "$results"
     local status=0

@@ -10,36 +10,11 @@ namespace VSwitch.Integration.Tests;
 /// </summary>
 public class VlanInteropTests
 {
-    /// <summary>The lab: returns the OVS namespace; the upstream trunk port is "trunk0" there.</summary>
-    private static OvsUpstream BuildLab(SwitchLab lab, out string upstream)
-    {
-        upstream = lab.AddNamespace("ovs");
-        string pif = $"{lab.Id}eth1";
-        Shell.MustSh($"ip link add {pif} netns {lab.SwitchNs} type veth peer name trunk0 netns {upstream} && ip -n {upstream} link set trunk0 up");
-        var ovs = new OvsUpstream(lab, upstream);
-        ovs.Vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev");
-        ovs.Vsctl("add-port", "br0", "trunk0");
-        foreach (var (name, vlan, address) in new[] { ("h5", 5, "198.18.0.105"), ("h7", 7, "198.18.0.107"), ("h0", 0, "198.18.0.100") })
-        {
-            string host = lab.AddNamespace(name);
-            Shell.MustSh($"ip link add a-{name} netns {upstream} type veth peer name eth0 netns {host} && ip -n {upstream} link set a-{name} up && " +
-                         $"ip -n {host} addr add {address}/24 dev eth0 && ip -n {host} link set eth0 up");
-            if (vlan == 0) ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", "vlan_mode=access", "tag=0");
-            else ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", $"tag={vlan}");
-        }
-        // Untagged frames on the trunk belong to VLAN 0 (OVS's native VLAN), like those of access port a-h0.
-        ovs.Vsctl("set", "port", "trunk0", "vlan_mode=native-untagged", "tag=0", "trunks=0,5,7,100");
-        lab.MustCtl("addbr", "xenbr1", "--pif", pif);
-        lab.MustCtl("addbr", "xapi5", "--pif", pif, "--vlan", "5");
-        lab.MustCtl("addbr", "xapi7", "--pif", pif, "--vlan", "7");
-        return ovs;
-    }
-
     [Fact]
     public void GuestsOnEachVlanNetwork_ReachOnlyTheHostInTheirVlan_ThroughOpenVswitch()
     {
         using var lab = new SwitchLab();
-        using var ovs = BuildLab(lab, out string upstream);
+        using var ovs = OvsVlanLab.Build(lab, out string upstream);
         string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
         string g7 = lab.AddTapGuest("xapi7", "g7", $"{lab.Id}g7", "198.18.0.7");
         string g0 = lab.AddTapGuest("xenbr1", "g0", $"{lab.Id}g0", "198.18.0.1");
@@ -62,7 +37,7 @@ public class VlanInteropTests
     public void TheTrunkCarriesTheRightTags_PriorityIncluded_AndStackedTagsCrossUnchanged()
     {
         using var lab = new SwitchLab();
-        using var ovs = BuildLab(lab, out string upstream);
+        using var ovs = OvsVlanLab.Build(lab, out string upstream);
         string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
         // A trunk-mode guest on VLAN 5 with a VLAN 100 sub-interface of its own (made by scapy: no 8021q module here).
         string gt = lab.AddTapGuest("xapi5", "gt", $"{lab.Id}gt", "198.18.0.6");
@@ -125,7 +100,7 @@ public class VlanInteropTests
     public async Task TagStrippedByTheKernel_ArrivesInAuxdata_AndIsStillDemultiplexed()
     {
         using var lab = new SwitchLab();
-        using var ovs = BuildLab(lab, out _);
+        using var ovs = OvsVlanLab.Build(lab, out _);
         string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
         string script = Path.Combine(lab.WorkDir, "auxdata.py");
         File.WriteAllText(script, $"IFACE = '{lab.Id}eth1'\n" + AuxdataProbe);
@@ -143,7 +118,7 @@ public class VlanInteropTests
     public void UnknownVlanFromTheTrunk_IsDroppedAndCounted()
     {
         using var lab = new SwitchLab();
-        using var ovs = BuildLab(lab, out string upstream);
+        using var ovs = OvsVlanLab.Build(lab, out string upstream);
         string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
         lab.MustPing(g5, "198.18.0.105", count: 1);
         // VLAN 100 is on OVS's trunk list but no bridge here carries it.

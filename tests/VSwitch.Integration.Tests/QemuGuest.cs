@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// A real QEMU guest (tools/guest: Debian's kernel, busybox, TCG here) started by tools/guest/run.sh in the
+/// lab's switch namespace with the network arguments vswitchctl printed. Its serial console goes to a log
+/// file in the lab's directory, where the guest's init writes "VSGUEST:" lines. Killed on dispose (and
+/// with the namespace in any case).
+/// </summary>
+public sealed class QemuGuest : IDisposable
+{
+    private readonly Process _process;
+
+    private QemuGuest(Process process, string log)
+    {
+        _process = process;
+        LogPath = log;
+    }
+
+    public string LogPath { get; }
+    public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+
+    /// <param name="network">What `vswitchctl addvif` (or addsock) printed.</param>
+    /// <param name="run">A command for the guest to run before it powers off; null keeps it up.</param>
+    public static QemuGuest Start(SwitchLab lab, string name, string network, string address, string? run = null, string? gateway = null)
+    {
+        string guestDir = Path.Combine(lab.Root, ".guest");
+        Assert.True(File.Exists(Path.Combine(guestDir, "vmlinuz")), $"{guestDir} has no guest: ./run.sh test builds it (tools/guest/build.sh .guest)");
+        string log = Path.Combine(lab.WorkDir, $"{name}.serial.log");
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var arguments = new List<string> { "netns", "exec", lab.SwitchNs, Path.Combine(lab.Root, "tools", "guest", "run.sh"),
+            "--guest", guestDir, "--ip", address, "--log", log };
+        if (run is not null) arguments.AddRange(["--run", run]);
+        if (gateway is not null) arguments.AddRange(["--gw", gateway]);
+        arguments.Add("--");
+        arguments.AddRange(network.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return new QemuGuest(process, log);
+    }
+
+    /// <summary>Waits until the serial log has a line matching <paramref name="pattern"/>; returns its match.</summary>
+    public Match WaitFor(string pattern, TimeSpan timeout)
+    {
+        var regex = new Regex(pattern);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var match = regex.Match(Log);
+            if (match.Success) return match;
+            if (_process.HasExited && !regex.IsMatch(Log)) break;
+            Thread.Sleep(50);
+        }
+        Assert.Fail($"guest never printed /{pattern}/ within {timeout.TotalSeconds} s; serial log:\n{Log}");
+        return null!;
+    }
+
+    /// <summary>Boot to eth0 up: the seconds of guest uptime the guest reported.</summary>
+    public double WaitUntilUp() =>
+        double.Parse(WaitFor(@"VSGUEST: up eth0 \S+ \S+ after ([0-9.]+)s", TimeSpan.FromSeconds(60)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The exit status of the guest's command.</summary>
+    public int WaitForExit(TimeSpan timeout) => int.Parse(WaitFor(@"VSGUEST: exit (\d+)", timeout).Groups[1].Value);
+
+    public void Kill()
+    {
+        try { if (!_process.HasExited) _process.Kill(); } catch (InvalidOperationException) { }
+        _process.WaitForExit(5000);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
