@@ -2,7 +2,7 @@
 # Commands, bridges, ports and UUIDs are completed; the command list is checked against vswitchctl's own
 # catalog by a unit test, so the two cannot drift apart.
 
-_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif delvif trunk addbond delbond bond fdb network-list pif-list vif-list network-param-set pif-param-set pif-reconfigure-ip stats capture"
+_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif addsock delvif trunk addbond delbond bond fdb network-list pif-list vif-list network-param-set pif-param-set pif-reconfigure-ip stats capture"
 
 _vswitchctl_bridges() {
     vswitchctl show --json 2>/dev/null | grep -o '"bridge":"[^"]*"' | cut -d'"' -f4
@@ -38,7 +38,7 @@ _vswitchctl() {
 
     local position=$((COMP_CWORD - i))
     case "$command" in
-        delbr|show|showmacs|setageing|stp|addif|addtap|addvif)
+        delbr|show|showmacs|setageing|stp|addif|addtap|addvif|addsock)
             if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "$(_vswitchctl_bridges)" -- "$cur"))
             elif [[ $command == stp && $position -eq 2 ]]; then COMPREPLY=($(compgen -W "on off" -- "$cur"))
             elif [[ $command == addif && $position -eq 2 ]]; then COMPREPLY=($(compgen -W "$(ls /sys/class/net)" -- "$cur"))

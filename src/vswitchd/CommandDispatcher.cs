@@ -98,6 +98,9 @@ public sealed class CommandDispatcher(SwitchController controller)
             case "addvif":
                 var vifMac = controller.AddVif(a[0], a[1], Option("owner"), Option("mac"));
                 return QemuArguments.ForTap(a[1], vifMac) + "\n";
+            case "addsock":
+                var stream = controller.AddStream(a[0], a[1], Option("mac"));
+                return QemuArguments.ForStream(a[1], ((IStreamEndpoint)stream.Device).SocketPath, stream.ConfiguredMac!.Value) + "\n";
             case "delvif":
                 controller.DeleteVif(a[0]);
                 return "";

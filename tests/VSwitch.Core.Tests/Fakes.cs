@@ -5,8 +5,10 @@ using VSwitch.Core.Switching;
 namespace VSwitch.Core.Tests;
 
 /// <summary>An in-memory port: records a copy of every frame sent to it.</summary>
-internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice, IUplinkMember
+internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice, IUplinkMember, IStreamEndpoint
 {
+    /// <summary>For stream ports: where the socket would be.</summary>
+    public string SocketPath { get; init; } = "";
     public string Name { get; } = name;
     public PortKind Kind { get; } = kind;
     public MacAddress Mac { get; } = mac ?? MacAddress.RandomLocal();
@@ -58,6 +60,9 @@ internal sealed class FakePortFactory : IPortFactory
     public bool FailNextOpen { get; set; }
 
     public IPortDevice CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
+
+    public IPortDevice CreateStream(string name, MacAddress guestMac) =>
+        Open(new FakePort(name, PortKind.Stream, guestMac) { SocketPath = $"/run/vswitch/{name}.sock" });
 
     public IPortDevice OpenRaw(string device) =>
         Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");

@@ -74,7 +74,7 @@ public static class ConfigValidator
                 string portAt = $"{at}.ports[{p}]";
                 if (port is null) throw Fault(source, portAt, "must be an object");
                 Check(source, $"{portAt}.name", () => Names.ValidateInterface(port.Name, "port"));
-                if (!Enum.IsDefined(port.Kind)) throw Fault(source, $"{portAt}.kind", "must be \"tap\", \"raw\" or \"vif\"");
+                if (!Enum.IsDefined(port.Kind)) throw Fault(source, $"{portAt}.kind", "must be \"tap\", \"raw\", \"vif\" or \"stream\"");
                 if (port.Kind == PortKind.Vif)
                 {
                     Check(source, $"{portAt}.name", () => Names.ValidateVif(port.Name));

@@ -12,4 +12,9 @@ public enum PortKind
     /// outlives the daemon, so a guest keeps running through a restart.
     /// </summary>
     Vif,
+    /// <summary>
+    /// A Unix stream socket vswitchd listens on; QEMU connects with -netdev stream and frames travel behind
+    /// their 4-byte big-endian length. Needs no TAP and no privileges on QEMU's side.
+    /// </summary>
+    Stream,
 }

@@ -11,4 +11,8 @@ public static class QemuArguments
     /// </summary>
     public static string ForTap(string vif, MacAddress guestMac) =>
         $"-netdev tap,id={vif},ifname={vif},script=no,downscript=no -device virtio-net-pci,netdev={vif},mac={guestMac}";
+
+    /// <summary>server=off: vswitchd listens, QEMU connects (QEMU 7.2 and later).</summary>
+    public static string ForStream(string port, string socketPath, MacAddress guestMac) =>
+        $"-netdev stream,id={port},server=off,addr.type=unix,addr.path={socketPath} -device virtio-net-pci,netdev={port},mac={guestMac}";
 }

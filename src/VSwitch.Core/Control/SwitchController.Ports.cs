@@ -38,6 +38,21 @@ public sealed partial class SwitchController
         }
     }
 
+    /// <summary>addsock: a stream port for a QEMU guest that needs no TAP. Returns the port (its device is the socket).</summary>
+    public Port AddStream(string bridgeName, string name, string? mac)
+    {
+        lock (_lock)
+        {
+            var bridge = Existing(bridgeName);
+            Names.ValidateInterface(name, "stream port");
+            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            EnsureFree(name);
+            var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), null);
+            Commit();
+            return port;
+        }
+    }
+
     /// <summary>
     /// Creates a VIF for a QEMU guest: a persistent TAP named vif&lt;domid&gt;.&lt;n&gt; (owned by
     /// <paramref name="owner"/> when given), attached as a raw port. Returns the guest's MAC.
@@ -158,6 +173,9 @@ public sealed partial class SwitchController
             case PortKind.Tap:
                 device = _ports.CreateTap(name, mac ?? MacAddress.RandomLocal());
                 break;
+            case PortKind.Stream:
+                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal());
+                break;
             case PortKind.Vif:
                 // After a restart the TAP is still there (and QEMU still holds it): just open it again.
                 if (!_ports.InterfaceExists(name)) _ports.CreatePersistentTap(name, owner);
@@ -167,7 +185,7 @@ public sealed partial class SwitchController
                 device = _ports.OpenRaw(name);
                 break;
         }
-        var configured = kind switch { PortKind.Tap => device.Mac, PortKind.Vif => mac, _ => (MacAddress?)null };
+        var configured = kind switch { PortKind.Tap or PortKind.Stream => device.Mac, PortKind.Vif => mac, _ => (MacAddress?)null };
         var port = new Port(name, kind, PortRole.Guest, FreePortIndex(0), bridge.NextPortNumber(), device, configured) { Uuid = uuid, Owner = owner };
         TakeBaseline(port);
         bridge.Guests.Add(port);

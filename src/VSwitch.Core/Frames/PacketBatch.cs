@@ -61,6 +61,9 @@ public sealed unsafe class PacketBatch : IDisposable
         _lengths[index] = length;
     }
 
+    /// <summary>Room for a packet in slot <paramref name="index"/>, after the headroom: where a receive writes.</summary>
+    public Span<byte> SlotSpan(int index) => new(Slot(index) + Headroom, PacketRoom);
+
     /// <summary>Header + frame of packet <paramref name="index"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> Packet(int index) => new(Data(index), _lengths[index]);

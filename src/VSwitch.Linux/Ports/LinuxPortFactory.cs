@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Linux.Interfaces;
@@ -5,8 +6,12 @@ using VSwitch.Linux.Interfaces;
 namespace VSwitch.Linux.Ports;
 
 /// <summary>Opens real TAP and AF_PACKET ports, and configures interfaces, in the daemon's network namespace.</summary>
-public sealed class LinuxPortFactory : IPortFactory
+/// <param name="streamDirectory">Where stream ports put their sockets (beside the control socket).</param>
+public sealed class LinuxPortFactory(string streamDirectory, ILogger log) : IPortFactory
 {
+    public IPortDevice CreateStream(string name, MacAddress guestMac) =>
+        StreamPort.Create(name, Path.Combine(streamDirectory, $"{name}.sock"), guestMac, log);
+
     public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac);
     public IPortDevice OpenRaw(string device) => RawPort.Open(device);
     public bool InterfaceExists(string name) => NetInterface.Exists(name);

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using PacketDotNet;
+using VSwitch.Core.Frames;
+using VSwitch.Core.Offload;
+
+namespace VSwitch.Core.Tests;
+
+public class SoftwareOffloadTests
+{
+    private static readonly byte[] Payload = Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7)).ToArray();
+
+    private static byte[] TcpFrame(bool v6, byte[] payload, bool fin = true)
+    {
+        var tcp = new TcpPacket(40000, 5201) { SequenceNumber = 1000, AcknowledgmentNumber = 77, Flags = (ushort)(0x10 | 0x08 | (fin ? 0x01 : 0)), WindowSize = 512, PayloadData = payload };
+        IPPacket ip = v6
+            ? new IPv6Packet(IPAddress.Parse("2001:db8::1"), IPAddress.Parse("2001:db8::2")) { PayloadPacket = tcp }
+            : new IPv4Packet(IPAddress.Parse("198.18.0.1"), IPAddress.Parse("198.18.0.2")) { Id = 500, PayloadPacket = tcp };
+        var ethernet = new EthernetPacket(TestFrames.Physical(TestFrames.Mac(1)), TestFrames.Physical(TestFrames.Mac(2)), v6 ? EthernetType.IPv6 : EthernetType.IPv4) { PayloadPacket = ip };
+        if (ip is IPv4Packet v4) v4.UpdateIPChecksum();
+        tcp.UpdateTcpChecksum();
+        return ethernet.Bytes;
+    }
+
+    private static byte[] WithGso(byte[] frame, byte type, int mss)
+    {
+        var packet = TestFrames.WithHeader(frame);
+        packet[0] = VirtioNetHeader.FlagNeedsChecksum;
+        packet[1] = type;
+        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(4), (ushort)mss);
+        // Mangle the checksum, as a sender that leaves it to the offload would.
+        int tcp = type == VirtioNetHeader.GsoTcpV6 ? 54 : 34;
+        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(6), (ushort)tcp);
+        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(8), 16);
+        packet[VirtioNetHeader.Length + tcp + 16] ^= 0xFF;
+        return packet;
+    }
+
+    private static List<byte[]> Records(ReadOnlySpan<byte> stream)
+    {
+        var frames = new List<byte[]>();
+        while (stream.Length > 0)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(stream);
+            frames.Add(stream.Slice(4, length).ToArray());
+            stream = stream[(4 + length)..];
+        }
+        return frames;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TsoFrame_IsCutIntoMssSegments_WithValidHeadersAndChecksums(bool v6)
+    {
+        var packet = WithGso(TcpFrame(v6, Payload), v6 ? VirtioNetHeader.GsoTcpV6 : VirtioNetHeader.GsoTcpV4, 1448);
+        var output = new byte[32 * 1024];
+        Assert.Equal(SoftwareOffload.Result.Done, SoftwareOffload.WriteLengthPrefixed(packet, output, out int written, out int count));
+
+        var segments = Records(output.AsSpan(0, written));
+        Assert.Equal(7, count); // ceil(10000 / 1448)
+        Assert.Equal(7, segments.Count);
+        var reassembled = new List<byte>();
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var ethernet = (EthernetPacket)Packet.ParsePacket(LinkLayers.Ethernet, segments[i]);
+            var tcp = ethernet.Extract<TcpPacket>();
+            Assert.True(tcp.ValidChecksum, $"segment {i}: TCP checksum");
+            if (!v6)
+            {
+                var ip = ethernet.Extract<IPv4Packet>();
+                Assert.True(ip.ValidIPChecksum, $"segment {i}: IP checksum");
+                Assert.Equal(500 + i, ip.Id);
+                Assert.Equal(segments[i].Length - 14, ip.TotalLength);
+            }
+            else Assert.Equal(segments[i].Length - 54, ethernet.Extract<IPv6Packet>().PayloadLength);
+            Assert.Equal(1000u + (uint)reassembled.Count, tcp.SequenceNumber);
+            bool last = i == segments.Count - 1;
+            Assert.Equal(last, tcp.Finished);
+            Assert.Equal(last, tcp.Push);
+            Assert.True(tcp.Acknowledgment);
+            Assert.True(tcp.PayloadData.Length == (last ? 10_000 - 6 * 1448 : 1448));
+            reassembled.AddRange(tcp.PayloadData);
+        }
+        Assert.Equal(Payload, reassembled.ToArray());
+    }
+
+    [Fact]
+    public void PartialChecksum_IsFinished()
+    {
+        var frame = TcpFrame(false, Payload[..300], fin: false);
+        var packet = TestFrames.WithHeader(frame);
+        // What a sender with checksum offload leaves: the pseudo-header sum in the field, start and offset in the header.
+        var parsed = (EthernetPacket)Packet.ParsePacket(LinkLayers.Ethernet, frame);
+        var ip = parsed.Extract<IPv4Packet>();
+        ulong pseudo = InternetChecksum.Add(0, ip.SourceAddress.GetAddressBytes()) + InternetChecksum.Add(0, ip.DestinationAddress.GetAddressBytes()) + 6 + (ulong)(frame.Length - 34);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(VirtioNetHeader.Length + 34 + 16), InternetChecksum.Fold(pseudo));
+        packet[0] = VirtioNetHeader.FlagNeedsChecksum;
+        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(6), 34);
+        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(8), 16);
+
+        var output = new byte[2048];
+        Assert.Equal(SoftwareOffload.Result.Done, SoftwareOffload.WriteLengthPrefixed(packet, output, out int written, out int count));
+        Assert.Equal(1, count);
+        var segment = Assert.Single(Records(output.AsSpan(0, written)));
+        Assert.Equal(frame, segment);
+        Assert.True(((EthernetPacket)Packet.ParsePacket(LinkLayers.Ethernet, segment)).Extract<TcpPacket>().ValidChecksum);
+    }
+
+    [Fact]
+    public void NoRoom_AndUnsupportedOffloads_AreReported()
+    {
+        var packet = WithGso(TcpFrame(false, Payload), VirtioNetHeader.GsoTcpV4, 1448);
+        Assert.Equal(SoftwareOffload.Result.NoRoom, SoftwareOffload.WriteLengthPrefixed(packet, new byte[3000], out _, out _));
+        packet[1] = VirtioNetHeader.GsoUdp;
+        Assert.Equal(SoftwareOffload.Result.Unsupported, SoftwareOffload.WriteLengthPrefixed(packet, new byte[32 * 1024], out _, out _));
+    }
+}
+
+public class StreamFramerTests
+{
+    private static byte[] Record(byte[] frame)
+    {
+        var record = new byte[4 + frame.Length];
+        BinaryPrimitives.WriteInt32BigEndian(record, frame.Length);
+        frame.CopyTo(record, 4);
+        return record;
+    }
+
+    /// <summary>A sequence cut into 7-byte pieces, as reads of a socket may cut it anywhere.</summary>
+    private static ReadOnlySequence<byte> Pieces(byte[] bytes)
+    {
+        var segments = bytes.Chunk(7).Select(c => new Piece(c)).ToList();
+        for (int i = 1; i < segments.Count; i++) segments[i - 1].Link(segments[i]);
+        return new ReadOnlySequence<byte>(segments[0], 0, segments[^1], segments[^1].Memory.Length);
+    }
+
+    private sealed class Piece : ReadOnlySequenceSegment<byte>
+    {
+        public Piece(byte[] data) => Memory = data;
+        public void Link(Piece next)
+        {
+            next.RunningIndex = RunningIndex + Memory.Length;
+            Next = next;
+        }
+    }
+
+    [Fact]
+    public void WholeFrames_GoIntoTheBatch_AndAPartialOneWaits()
+    {
+        var frames = Enumerable.Range(1, 3).Select(i => TestFrames.Ethernet(TestFrames.Mac(9), TestFrames.Mac(i), payload: 46 + i)).ToList();
+        var stream = frames.SelectMany(Record).Concat(Record(frames[0]).Take(20)).ToArray();
+        using var batch = new PacketBatch(8, 2048);
+
+        var position = StreamFramer.Read(Pieces(stream), batch, out var fault, out _);
+
+        Assert.Equal(StreamFramer.Fault.None, fault);
+        Assert.Equal(3, batch.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(frames[i], batch.Frame(i).ToArray());
+            Assert.True(batch.Packet(i)[..VirtioNetHeader.Length].ToArray().All(b => b == 0));
+        }
+        Assert.Equal(stream.Length - 20, Pieces(stream).Slice(0, position).Length);
+    }
+
+    [Fact]
+    public void AFullBatch_LeavesTheRestUnread()
+    {
+        var frame = TestFrames.Ethernet(TestFrames.Mac(9), TestFrames.Mac(1));
+        var stream = Enumerable.Repeat(Record(frame), 5).SelectMany(r => r).ToArray();
+        using var batch = new PacketBatch(2, 2048);
+        var position = StreamFramer.Read(new ReadOnlySequence<byte>(stream), batch, out _, out _);
+        Assert.Equal(2, batch.Count);
+        Assert.Equal(2 * (4 + frame.Length), new ReadOnlySequence<byte>(stream).Slice(0, position).Length);
+    }
+
+    [Theory]
+    [InlineData(0, StreamFramer.Fault.EmptyFrame)]
+    [InlineData(StreamFramer.MaxFrameLength + 1, StreamFramer.Fault.FrameTooLong)]
+    [InlineData(-5, StreamFramer.Fault.FrameTooLong)]
+    public void BadLength_IsAFault(int length, StreamFramer.Fault expected)
+    {
+        var good = Record(TestFrames.Ethernet(TestFrames.Mac(9), TestFrames.Mac(1)));
+        var bad = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(bad, length);
+        using var batch = new PacketBatch(8, 2048);
+        StreamFramer.Read(new ReadOnlySequence<byte>(good.Concat(bad).ToArray()), batch, out var fault, out int seen);
+        Assert.Equal(expected, fault);
+        Assert.Equal(length, seen);
+        Assert.Equal(1, batch.Count); // the frame before the fault still counts
+    }
+}
