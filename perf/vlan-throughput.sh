@@ -6,6 +6,7 @@
 # Usage (as root, after ./run.sh build): perf/vlan-throughput.sh [ROUNDS=3] [SECONDS=5]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+. perf/lib.sh
 ROUNDS=${1:-3}
 SECS=${2:-5}
 P=vvt$$
@@ -56,7 +57,6 @@ for round in $(seq "$ROUNDS"); do
 done
 cleanup
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s (%s–%s)", m, v[1], v[NR] }'; }
 echo "| path ($(nproc) cores, $ROUNDS rounds of ${SECS} s) | TCP 1 stream, Gbit/s, median (min–max) | ping avg at 100/s, ms |"
 echo "|---|---|---|"
 for mode in untagged vlan; do

@@ -64,14 +64,4 @@ public class VlanPipelineBenchmarks
         Refill();
         _pipeline.Process(_snapshot, 1, _batch, _now += 1);
     }
-
-    private sealed class DiscardSink : IFrameSink
-    {
-        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
-        {
-            errors = 0;
-            frameBytes = packets.Length * 60L;
-            return packets.Length;
-        }
-    }
 }

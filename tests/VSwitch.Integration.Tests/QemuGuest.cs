@@ -66,6 +66,29 @@ public sealed class QemuGuest : IDisposable
     /// <summary>The exit status of the guest's command.</summary>
     public int WaitForExit(TimeSpan timeout) => int.Parse(WaitFor(@"VSGUEST: exit (\d+)", timeout).Groups[1].Value);
 
+    /// <summary>
+    /// Boots two guests: one listens on 198.18.1.1 and receives, the other (198.18.1.2) pings it three times
+    /// and sends 4 MiB of random data over TCP with busybox nc. Asserts both finished and that the md5 and
+    /// length of what arrived match what was sent. Returns the sender's serial log.
+    /// </summary>
+    public static string TransferChecked(SwitchLab lab, string receiverNetwork, string senderNetwork)
+    {
+        using var receiver = Start(lab, "receiver", receiverNetwork, "198.18.1.1/24",
+            run: "nc -l -p 5000 > /tmp/data; echo received $(md5sum < /tmp/data) $(wc -c < /tmp/data)");
+        using var sender = Start(lab, "sender", senderNetwork, "198.18.1.2/24",
+            run: "ping -c 3 198.18.1.1 && dd if=/dev/urandom of=/tmp/data bs=1M count=4 2>/dev/null && " +
+                 "echo sent $(md5sum < /tmp/data) $(wc -c < /tmp/data) && nc -w 5 198.18.1.1 5000 < /tmp/data");
+        var limit = TimeSpan.FromSeconds(90);
+        Assert.True(sender.WaitForExit(limit) == 0, $"sender:\n{sender.Log}\n{lab.ReadLog()}");
+        Assert.True(receiver.WaitForExit(limit) == 0, $"receiver:\n{receiver.Log}");
+        var sent = Regex.Match(sender.Log, @"sent ([0-9a-f]{32}) - (\d+)");
+        var received = Regex.Match(receiver.Log, @"received ([0-9a-f]{32}) - (\d+)");
+        Assert.True(sent.Success && received.Success, $"sender:\n{sender.Log}\nreceiver:\n{receiver.Log}");
+        Assert.Equal("4194304", received.Groups[2].Value);
+        Assert.Equal(sent.Groups[1].Value, received.Groups[1].Value);
+        return sender.Log;
+    }
+
     public void Kill()
     {
         try { if (!_process.HasExited) _process.Kill(); } catch (InvalidOperationException) { }
