@@ -61,7 +61,7 @@ internal sealed class FakePortFactory : IPortFactory
 
     public IPortDevice CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
 
-    public IPortDevice CreateStream(string name, MacAddress guestMac) =>
+    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner) =>
         Open(new FakePort(name, PortKind.Stream, guestMac) { SocketPath = $"/run/vswitch/{name}.sock" });
 
     public IPortDevice OpenRaw(string device) =>

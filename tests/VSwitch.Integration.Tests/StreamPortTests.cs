@@ -117,15 +117,22 @@ public class StreamPortTests
     }
 
     [Fact]
-    public void StreamPort_IsRestoredAfterARestart_AndRemovedWithItsSocket()
+    public void StreamPort_BelongsToItsOwner_IsRestoredAfterARestart_AndRemovedWithItsSocket()
     {
         using var lab = new SwitchLab();
         lab.MustCtl("addbr", "xapi1");
-        string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1", "--mac", "02:00:00:00:5e:07"), @"addr\.path=(\S+)").Groups[1].Value;
+        string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1", "--mac", "02:00:00:00:5e:07", "--owner", "nobody"), @"addr\.path=(\S+)").Groups[1].Value;
         Assert.True(File.Exists(path));
         lab.Stop(kill: true);
         lab.Start();
         Assert.True(File.Exists(path), "the socket was not made again on start");
+        // Mode 0600 and owned by nobody: QEMU running as that user connects without any privilege.
+        Assert.Equal("600 nobody", Shell.Sh($"stat -c '%a %U' {path}").Output.Trim());
+        Shell.MustSh($"chmod o+x {lab.WorkDir}");
+        var unprivileged = Shell.Sh($"setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c \"import socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
+        Assert.True(unprivileged.Ok, unprivileged.ToString());
+        var stranger = Shell.Sh($"setpriv --reuid=daemon --regid=daemon --clear-groups /usr/bin/python3 -c \"import socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
+        Assert.False(stranger.Ok, "another user could connect to the socket");
         using (var peer = Connect(path)) peer.Send(Record(60, Broadcast()));
         Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1, TimeSpan.FromSeconds(3)));
         Assert.Contains("02:00:00:00:5e:07", lab.MustCtl("vif-list", "device=vm1"));

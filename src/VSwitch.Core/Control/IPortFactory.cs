@@ -8,8 +8,11 @@ public interface IPortFactory
     /// <summary>Creates a TAP owned by the switch, gives its kernel side <paramref name="mac"/>, and sets it up.</summary>
     IPortDevice CreateTap(string name, MacAddress mac);
 
-    /// <summary>Creates a stream port: a Unix socket, named after the port, that one QEMU at a time connects to.</summary>
-    IPortDevice CreateStream(string name, MacAddress guestMac);
+    /// <summary>
+    /// Creates a stream port: a Unix socket, named after the port, that one QEMU at a time connects to. With
+    /// <paramref name="owner"/> (a user name or uid) the socket belongs to that user, so an unprivileged QEMU can connect.
+    /// </summary>
+    IPortDevice CreateStream(string name, MacAddress guestMac, string? owner);
 
     /// <summary>Opens an AF_PACKET port on an existing interface, in promiscuous mode, and sets the interface up.</summary>
     IPortDevice OpenRaw(string device);

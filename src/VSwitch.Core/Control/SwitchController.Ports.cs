@@ -39,7 +39,7 @@ public sealed partial class SwitchController
     }
 
     /// <summary>addsock: a stream port for a QEMU guest that needs no TAP. Returns the port (its device is the socket).</summary>
-    public Port AddStream(string bridgeName, string name, string? mac)
+    public Port AddStream(string bridgeName, string name, string? mac, string? owner = null)
     {
         lock (_lock)
         {
@@ -47,7 +47,7 @@ public sealed partial class SwitchController
             Names.ValidateInterface(name, "stream port");
             var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
             EnsureFree(name);
-            var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), null);
+            var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), owner);
             Commit();
             return port;
         }
@@ -174,7 +174,7 @@ public sealed partial class SwitchController
                 device = _ports.CreateTap(name, mac ?? MacAddress.RandomLocal());
                 break;
             case PortKind.Stream:
-                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal());
+                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal(), owner);
                 break;
             case PortKind.Vif:
                 // After a restart the TAP is still there (and QEMU still holds it): just open it again.

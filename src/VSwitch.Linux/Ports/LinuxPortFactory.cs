@@ -9,8 +9,8 @@ namespace VSwitch.Linux.Ports;
 /// <param name="streamDirectory">Where stream ports put their sockets (beside the control socket).</param>
 public sealed class LinuxPortFactory(string streamDirectory, ILogger log) : IPortFactory
 {
-    public IPortDevice CreateStream(string name, MacAddress guestMac) =>
-        StreamPort.Create(name, Path.Combine(streamDirectory, $"{name}.sock"), guestMac, log);
+    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner) =>
+        StreamPort.Create(name, Path.Combine(streamDirectory, $"{name}.sock"), guestMac, owner is null ? null : PersistentTap.ResolveUser(owner), log);
 
     public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac);
     public IPortDevice OpenRaw(string device) => RawPort.Open(device);

@@ -66,7 +66,8 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     public int Fd => _poll.Fd;
     public bool Connected => _connection >= 0;
 
-    public static StreamPort Create(string name, string path, MacAddress mac, ILogger log)
+    /// <param name="owner">The uid that may connect (QEMU's user); null: root only.</param>
+    public static StreamPort Create(string name, string path, MacAddress mac, uint? owner, ILogger log)
     {
         var bytes = Encoding.UTF8.GetBytes(path);
         if (bytes.Length >= 108) throw new ConfigException($"stream port {name}: socket path {path} is longer than a Unix socket path may be (107 bytes)");
@@ -79,6 +80,13 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
             var address = new sockaddr_un { sun_family = (ushort)(int)AF_UNIX };
             bytes.CopyTo(new Span<byte>(address.sun_path, 108));
             if (bind(listen.Fd, (sockaddr*)&address, (uint)sizeof(sockaddr_un)) < 0) throw NativeError.Last($"bind({path})");
+            // Connecting needs write permission on the socket file: its owner only.
+            fixed (byte* file = Encoding.UTF8.GetBytes(path + "\0"))
+            {
+                // gid -1: the group stays. Mode 0600: only the owner (and root) may connect.
+                if (owner is { } uid && chown(file, uid, uint.MaxValue) < 0) throw NativeError.Last($"chown({path}, {uid})");
+                if (chmod(file, 0x180) < 0) throw NativeError.Last($"chmod({path})");
+            }
             if (LibC.listen(listen.Fd, 1) < 0) throw NativeError.Last($"listen({path})");
             poll = Open(epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
             wake = Open(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
