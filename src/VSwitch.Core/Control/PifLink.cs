@@ -20,6 +20,8 @@ public sealed class PifLink(string name, IPortDevice device, ushort index, strin
     /// <summary>Carrier for longer than updelay, and not down for longer than downdelay: it may carry traffic.</summary>
     public bool Enabled { get; set; }
     public DateTime LastChange { get; set; } = DateTime.UtcNow;
+    /// <summary>Counter values when the link was opened; a reused index starts from zero.</summary>
+    public long[] Baseline { get; } = new long[PortCounters.Fields];
     /// <summary>An updelay or downdelay waiting to run out.</summary>
     public Timer? Pending { get; set; }
 }

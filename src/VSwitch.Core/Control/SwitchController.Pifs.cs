@@ -118,7 +118,7 @@ public sealed partial class SwitchController
     private void StartPif(Pif pif)
     {
         _pifs.Add(pif.Name, pif);
-        foreach (var link in pif.Links) TakeLinkBaseline(link);
+        foreach (var link in pif.Links) TakeBaseline(link.Index, link.Baseline);
         Publish();
         foreach (var link in pif.Links) _datapath.StartReceiving(link.Index, link.Device);
     }
@@ -201,9 +201,11 @@ public sealed partial class SwitchController
         link.Enabled = enabled;
         var before = pif.Active;
         pif.Active = ChooseActive(pif);
-        bool moved = pif.Bond!.Mode == BondMode.BalanceSlb || before != pif.Active;
-        if (!moved) return;
-        if (before is not null && before != pif.Active || pif.Bond.Mode == BondMode.BalanceSlb && !enabled)
+        bool balanced = pif.Bond!.Mode == BondMode.BalanceSlb;
+        // active-backup: a standby link changing state moves no traffic.
+        if (!balanced && before == pif.Active) return;
+        // A failover is traffic leaving a link that carried it: the active link, or one of balance-slb's.
+        if (balanced ? !enabled : before is not null)
         {
             pif.Failovers++;
             pif.LastFailover = DateTime.UtcNow;
@@ -265,18 +267,8 @@ public sealed partial class SwitchController
         return sent;
     }
 
-    private void TakeLinkBaseline(PifLink link)
-    {
-        var baseline = new long[PortCounters.Fields];
-        for (int field = 0; field < PortCounters.Fields; field++) baseline[field] = SumCounter(link.Index, field);
-        _linkBaselines[link.Index] = baseline;
-    }
-
-    private readonly Dictionary<ushort, long[]> _linkBaselines = [];
-
     /// <summary>A link's counter since it was opened (caller holds _lock).</summary>
-    private long LinkCounterLocked(PifLink link, int field) =>
-        SumCounter(link.Index, field) - (_linkBaselines.TryGetValue(link.Index, out var b) ? b[field] : 0);
+    private long LinkCounterLocked(PifLink link, int field) => SumCounter(link.Index, field) - link.Baseline[field];
 
     /// <summary>Polls carrier of every bond member, for links whose netlink events were lost; call every ~100 ms.</summary>
     public void PollLinks()

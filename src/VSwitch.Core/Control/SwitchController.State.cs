@@ -90,10 +90,12 @@ public sealed partial class SwitchController
 
     // ---- counters (caller holds _lock) -------------------------------------------------------
 
-    private void TakeBaseline(Port port)
+    private void TakeBaseline(Port port) => TakeBaseline(port.Index, port.Baseline);
+
+    private void TakeBaseline(ushort index, long[] baseline)
     {
         for (int field = 0; field < PortCounters.Fields; field++)
-            port.Baseline[field] = SumCounter(port.Index, field);
+            baseline[field] = SumCounter(index, field);
     }
 
     private long SumCounter(ushort index, int field)
@@ -104,7 +106,7 @@ public sealed partial class SwitchController
     }
 
     private PortStats StatsOfLink(Pif pif, PifLink link) =>
-        Counted(link.Index, _linkBaselines.GetValueOrDefault(link.Index) ?? new long[PortCounters.Fields], link.Name, pif.Name, "link");
+        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link");
 
     private PortStats StatsOf(Bridge bridge, Port port)
     {
