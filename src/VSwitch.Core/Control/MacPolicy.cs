@@ -7,6 +7,9 @@ public static class MacPolicy
 {
     public static MacAddress ValidatePortMac(string text) => ValidateUnicast(text, "a port's address");
 
+    /// <summary>The MAC a new guest port gets: the one given, checked, or a random locally administered one.</summary>
+    public static MacAddress PortMacOrRandom(string? text) => text is null ? MacAddress.RandomLocal() : ValidatePortMac(text);
+
     public static MacAddress ValidateFdbMac(string text) =>
         ValidateUnicast(text, "a static FDB entry (multicast and broadcast always flood)");
 

@@ -29,7 +29,7 @@ public sealed partial class SwitchController
         {
             var bridge = Existing(bridgeName);
             Names.ValidateInterface(name, "tap");
-            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            var address = MacPolicy.PortMacOrRandom(mac);
             EnsureFree(name);
             if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create tap {name}: an interface with that name already exists");
             var port = AttachGuest(bridge, name, PortKind.Tap, address, NewUuid(), null);
@@ -45,7 +45,7 @@ public sealed partial class SwitchController
         {
             var bridge = Existing(bridgeName);
             Names.ValidateInterface(name, "stream port");
-            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            var address = MacPolicy.PortMacOrRandom(mac);
             EnsureFree(name);
             var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), owner);
             Commit();
@@ -63,7 +63,7 @@ public sealed partial class SwitchController
         {
             var bridge = Existing(bridgeName);
             Names.ValidateVif(name);
-            var address = mac is null ? MacAddress.RandomLocal() : MacPolicy.ValidatePortMac(mac);
+            var address = MacPolicy.PortMacOrRandom(mac);
             EnsureFree(name);
             if (_ports.InterfaceExists(name))
                 throw new ConfigException($"cannot create VIF {name}: an interface with that name already exists (addif attaches an existing interface)");
