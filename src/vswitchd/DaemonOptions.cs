@@ -5,17 +5,20 @@ using VSwitch.Core.Protocol;
 namespace VSwitch.Daemon;
 
 /// <summary>vswitchd's command line.</summary>
-public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers, System.Net.IPEndPoint? MetricsListen)
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers, System.Net.IPEndPoint? MetricsListen,
+                                   int? BusyPollMicroseconds = null)
 {
     public const string DefaultConfig = "/etc/vswitch/vswitch.json";
 
     public const string Usage = """
-        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N] [--metrics-listen ADDRESS:PORT]
+        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N] [--busy-poll-us N] [--metrics-listen ADDRESS:PORT]
           --config FILE      configuration, rewritten atomically on every change (default /etc/vswitch/vswitch.json;
                              a missing file starts an empty switch)
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
           --workers N        datapath threads (default: the config's workers, else one per core)
+          --busy-poll-us N   keep polling N µs after the last frame before sleeping (default: the config's
+                             busyPollMicroseconds); lower latency for CPU, 0 is off
           --metrics-listen ADDRESS:PORT
                              serve Prometheus text metrics at http://ADDRESS:PORT/metrics (off by default)
         Under systemd (Type=notify) it reports readiness once the configuration is restored.
@@ -25,7 +28,7 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
     {
         string? config = null, socket = null;
         LogLevel? level = null;
-        int? workers = null;
+        int? workers = null, busyPoll = null;
         System.Net.IPEndPoint? metrics = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -43,10 +46,15 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                     string n = Value();
                     workers = int.TryParse(n, out int w) && w >= 1 ? w : throw new ConfigException($"--workers: '{n}' is not a positive number");
                     break;
+                case "--busy-poll-us":
+                    string us = Value();
+                    busyPoll = int.TryParse(us, out int b) && b is >= 0 and <= SwitchConfig.MaxBusyPollMicroseconds ? b
+                        : throw new ConfigException($"--busy-poll-us: '{us}' is not a number of µs from 0 to {SwitchConfig.MaxBusyPollMicroseconds}");
+                    break;
                 case "--metrics-listen": metrics = MetricsEndpoint.ParseAddress(Value()); break;
                 default: throw new ConfigException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics);
+        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics, busyPoll);
     }
 }

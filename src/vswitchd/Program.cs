@@ -41,7 +41,8 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Ca
 
 var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb.MaxEntriesPerPort));
 var addresses = new GuestAddresses();
-using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses);
+using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses,
+    busyPoll: TimeSpan.FromMicroseconds(options.BusyPollMicroseconds ?? config.BusyPollMicroseconds));
 using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("stream")), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try

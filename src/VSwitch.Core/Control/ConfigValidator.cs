@@ -11,6 +11,8 @@ public static class ConfigValidator
         var seenBridges = new HashSet<string>(StringComparer.Ordinal);
         var seenUuids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (config.Workers < 0) throw Fault(source, "$.workers", "must be 0 (one per core) or more");
+        if (config.BusyPollMicroseconds is < 0 or > SwitchConfig.MaxBusyPollMicroseconds)
+            throw Fault(source, "$.busyPollMicroseconds", $"must be 0 (off) to {SwitchConfig.MaxBusyPollMicroseconds}");
         if (config.LogLevel is not null && !Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(config.LogLevel, true, out _))
             throw Fault(source, "$.logLevel", $"'{config.LogLevel}' is not a log level (Trace, Debug, Information, Warning, Error, Critical, None)");
         if (config.Fdb.MaxEntries < 1) throw Fault(source, "$.fdb.maxEntries", "must be at least 1");

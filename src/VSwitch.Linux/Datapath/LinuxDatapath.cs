@@ -19,11 +19,12 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
     private ILinuxPort?[] _receivers = new ILinuxPort?[64];
 
-    public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null)
+    public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null,
+                         TimeSpan busyPoll = default)
     {
         int count = workers > 0 ? workers : Environment.ProcessorCount;
         _workers = new Worker[count];
-        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses);
+        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses, busyPoll);
         foreach (var worker in _workers) worker.Start();
         Counters = _workers.Select(w => w.Counters).ToArray();
     }

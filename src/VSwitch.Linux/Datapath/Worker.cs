@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 using VSwitch.Core.Fdb;
@@ -28,9 +29,11 @@ internal sealed unsafe class Worker : IDisposable
     // (holding no snapshot) or has finished a pass that began before the port was unpublished.
     private int _waiting;
     private long _passes;
+    private readonly long _busyPollTicks;
 
-    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses)
+    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses, TimeSpan busyPoll)
     {
+        _busyPollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
         Id = id;
         _datapath = datapath;
         _batch = new PacketBatch(batchSize);
@@ -60,16 +63,30 @@ internal sealed unsafe class Worker : IDisposable
     private void Run()
     {
         var events = (epoll_event*)NativeMemory.Alloc((nuint)(MaxEvents * sizeof(epoll_event)));
+        long lastFrames = 0;
         try
         {
             while (!_stopping)
             {
-                Volatile.Write(ref _waiting, 1);
-                int ready = _epoll.Wait(events, MaxEvents, -1);
-                // Full fence: the snapshot read below must not move above leaving the waiting state.
-                Interlocked.Exchange(ref _waiting, 0);
+                // Busy-poll for a while after the last frame: a reply that comes back within the budget
+                // (a ping's, a TCP ACK's) is picked up without the wake-up a sleeping thread pays. Once
+                // the budget passes with nothing to do, block in epoll_wait and give the core away.
+                bool polling = _busyPollTicks > 0 && Stopwatch.GetTimestamp() - lastFrames < _busyPollTicks;
+                int ready;
+                if (polling)
+                {
+                    ready = _epoll.Wait(events, MaxEvents, 0);
+                }
+                else
+                {
+                    Volatile.Write(ref _waiting, 1);
+                    ready = _epoll.Wait(events, MaxEvents, -1);
+                    // Full fence: the snapshot read below must not move above leaving the waiting state.
+                    Interlocked.Exchange(ref _waiting, 0);
+                }
 
                 var snapshot = _datapath.Snapshot;
+                int frames = 0;
                 for (int e = 0; e < ready; e++)
                 {
                     ulong token = events[e].data.u64;
@@ -78,8 +95,9 @@ internal sealed unsafe class Worker : IDisposable
                         _epoll.DrainWake();
                         continue;
                     }
-                    ServicePort(snapshot, (ushort)token);
+                    frames += ServicePort(snapshot, (ushort)token);
                 }
+                if (frames > 0 && _busyPollTicks > 0) lastFrames = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref _passes);
             }
         }
@@ -89,17 +107,20 @@ internal sealed unsafe class Worker : IDisposable
         }
     }
 
-    private void ServicePort(ForwardingSnapshot snapshot, ushort index)
+    private int ServicePort(ForwardingSnapshot snapshot, ushort index)
     {
         var port = _datapath.Receiver(index);
-        if (port is null) return; // being removed
+        if (port is null) return 0; // being removed
+        int frames = 0;
         for (int round = 0; round < BatchesPerPortPerPass; round++)
         {
             int count = port.Receive(_batch, _pipeline.Counters, index);
-            if (count == 0) return;
+            frames += count;
+            if (count == 0) break;
             _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
-            if (count < _batch.Capacity) return;
+            if (count < _batch.Capacity) break;
         }
+        return frames;
     }
 
     public void Stop()

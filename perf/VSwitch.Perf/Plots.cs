@@ -1,0 +1,78 @@
+using ScottPlot;
+
+namespace VSwitch.Perf;
+
+/// <summary>The report's pictures: grouped bars with min–max whiskers, and the ping round trips as a distribution.</summary>
+public static class Plots
+{
+    public static void Write(ResultSet r, string dir)
+    {
+        Bars(r, Path.Combine(dir, "throughput.png"), "TCP throughput (iperf3)", "Gbit/s", 1,
+            [("1 stream", "tcp1_gbps"), ("4 streams", "tcp4_gbps")]);
+        Bars(r, Path.Combine(dir, "frames.png"), "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,
+            [("offered", "pps_offered"), ("received", "pps_received"), ("zero loss (RFC 2544)", "zero_loss_pps"),
+             ("received, 100k MACs", "pps_received_macs_100k")]);
+        Latency(r, Path.Combine(dir, "latency.png"));
+    }
+
+    private static void Bars(ResultSet r, string path, string title, string unit, double scale, (string Label, string Metric)[] series)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int groups = r.Switches.Count;
+        double width = 0.8 / series.Length;
+        for (int k = 0; k < series.Length; k++)
+        {
+            var bars = new List<Bar>();
+            for (int g = 0; g < groups; g++)
+            {
+                if (r.Get(r.Switches[g], series[k].Metric) is not { } s) continue;
+                double x = g + (k - (series.Length - 1) / 2.0) * width;
+                bars.Add(new Bar { Position = x, Value = s.Median / scale, Size = width * 0.9, FillColor = palette.GetColor(k) });
+                // Whisker: the range over the rounds.
+                var whisker = plot.Add.Line(x, s.Min / scale, x, s.Max / scale);
+                whisker.LineColor = Colors.Black;
+                whisker.LineWidth = 1.5f;
+            }
+            plot.Add.Bars(bars);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[k].Label, FillColor = palette.GetColor(k) });
+        }
+        Finish(plot, r, title, unit, path);
+    }
+
+    private static void Latency(ResultSet r, string path)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int i = 0;
+        foreach (var s in r.Switches)
+        {
+            var samples = r.Rtt(s).Order().ToArray();
+            if (samples.Length == 0) continue;
+            // The distribution as a CDF up to the 99.5th percentile: the tail beyond it is a handful of samples.
+            int shown = Math.Max(1, (int)(samples.Length * 0.995));
+            double[] xs = samples[..shown];
+            double[] ys = Enumerable.Range(1, shown).Select(n => 100.0 * n / samples.Length).ToArray();
+            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i++));
+            line.LegendText = ReportWriter.Name(s);
+            line.LineWidth = 2;
+        }
+        plot.Title("ping round trips at 100/s (cumulative)");
+        plot.XLabel("round trip, µs");
+        plot.YLabel("% of pings at or below");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 900, 500);
+    }
+
+    private static void Finish(Plot plot, ResultSet r, string title, string unit, string path)
+    {
+        plot.Axes.Bottom.SetTicks(
+            Enumerable.Range(0, r.Switches.Count).Select(g => (double)g).ToArray(),
+            r.Switches.Select(s => ReportWriter.Name(s).Replace(", ", "\n")).ToArray());
+        plot.Axes.Margins(bottom: 0);
+        plot.Title(title);
+        plot.YLabel(unit);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 1000, 520);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+
+namespace VSwitch.Perf;
+
+/// <summary>The Markdown report: every figure as median (min–max) over the rounds, then the ratios and the issue's targets.</summary>
+public static class ReportWriter
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        ["vswitch-tap"] = "VSwitch, tap ports",
+        ["vswitch-veth"] = "VSwitch, raw ports on veth",
+        ["kernel-bridge"] = "Linux kernel bridge, veth",
+        ["ovs-tap"] = "OVS userspace, tap + TSO",
+        ["ovs-veth"] = "OVS userspace, veth (system ports)",
+    };
+
+    public static string Name(string @switch) => Names.GetValueOrDefault(@switch, @switch);
+
+    public static string Write(ResultSet r)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# VSwitch against the kernel bridge and Open vSwitch: one run, side by side").AppendLine();
+        foreach (var key in new[] { "machine", "kernel", "versions", "plan", "date" })
+            if (r.Machine.TryGetValue(key, out var value)) md.AppendLine($"- {key}: {value}");
+        md.AppendLine("- every figure: median (min–max) over the rounds; the switches alternate within each round").AppendLine();
+
+        Table(md, r, "Throughput and latency",
+        [
+            ("TCP 1 stream, Gbit/s", "tcp1_gbps", Gbps), ("TCP 4 streams, Gbit/s", "tcp4_gbps", Gbps),
+            ("ping avg, µs", "ping_avg_us", Micro), ("ping p99, µs", "ping_p99_us", Micro),
+            ("sockperf avg, µs", "sockperf_avg_us", Micro), ("sockperf p99, µs", "sockperf_p99_us", Micro),
+        ]);
+        var notes = r.Switches.Where(s => r.Flag(s, "tcp1_needs_tx_off") || r.Flag(s, "tcp4_needs_tx_off")).Select(Name).ToList();
+        md.AppendLine(notes.Count == 0
+            ? "Every switch passed TCP with default offloads (no `ethtool -K … tx off`)."
+            : $"Needed `ethtool -K … tx off` on the hosts to pass TCP at all: {string.Join(", ", notes)} (its TCP figure is with tx off).").AppendLine();
+
+        Table(md, r, "64-byte frames (trafgen on one core, h1 → h2)",
+        [
+            ("offered, pps", "pps_offered", Pps), ("received, pps", "pps_received", Pps), ("loss, %", "pps_loss_pct", Percent),
+            ("zero-loss rate (RFC 2544), pps", "zero_loss_pps", Pps),
+        ]);
+
+        Table(md, r, "The switch's CPU (its process, % of one core; the kernel bridge runs in softirq and has none) and the machine's (% of all cores)",
+        [
+            ("switch, TCP 1 stream", "cpu_switch_tcp1", Percent), ("machine, TCP 1 stream", "cpu_machine_tcp1", Percent),
+            ("switch, 64-byte", "cpu_switch_pps", Percent), ("machine, 64-byte", "cpu_machine_pps", Percent),
+        ]);
+
+        Table(md, r, "MAC table scale, after RFC 2889 (64-byte frames from 1, 1,000 and 100,800 source MACs to one known host)",
+        [
+            ("received, 1 MAC", "pps_received_macs_1", Pps), ("received, 1k MACs", "pps_received_macs_1k", Pps),
+            ("received, 100k MACs", "pps_received_macs_100k", Pps), ("learned of 100,800", "learned_of_100800", Count),
+            ("learning rate, MACs/s", "learn_rate_macs_per_s", Pps), ("offered while learning (its zero-loss rate), pps", "learn_offered_pps", Pps),
+        ]);
+
+        Table(md, r, "Flood: broadcast 64-byte frames into an 8-port switch",
+        [
+            ("offered, pps", "flood_offered_pps", Pps), ("received, slowest port, pps", "flood_received_pps_min_port", Pps),
+            ("received, all 7 ports, pps", "flood_received_pps_all_ports", Pps),
+        ]);
+
+        Ratios(md, r);
+        Targets(md, r);
+        md.AppendLine("Plots: `throughput.png` (TCP per switch), `frames.png` (64-byte rates), `latency.png` (ping round-trip distribution).");
+        return md.ToString();
+    }
+
+    private static void Table(StringBuilder md, ResultSet r, string title, (string Header, string Metric, Func<double, string> Format)[] columns)
+    {
+        if (!r.Switches.Any(s => columns.Any(c => r.Get(s, c.Metric) is not null))) return;
+        md.AppendLine($"## {title}").AppendLine();
+        md.AppendLine("| switch | " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
+        md.AppendLine("|---|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var s in r.Switches)
+            md.AppendLine($"| {Name(s)} | " + string.Join(" | ", columns.Select(c => Cell(r.Get(s, c.Metric), c.Format))) + " |");
+        md.AppendLine();
+    }
+
+    public static string Cell(Summary? summary, Func<double, string> format) => summary switch
+    {
+        null => "—",
+        { Count: 1 } s => format(s.Median),
+        { } s => $"{format(s.Median)} ({format(s.Min)}–{format(s.Max)})",
+    };
+
+    private static void Ratios(StringBuilder md, ResultSet r)
+    {
+        (string Label, string Metric, bool LowerIsBetter)[] metrics =
+        [
+            ("TCP 1 stream", "tcp1_gbps", false), ("TCP 4 streams", "tcp4_gbps", false), ("64-byte received", "pps_received", false),
+            ("zero-loss rate", "zero_loss_pps", false), ("ping avg", "ping_avg_us", true), ("sockperf avg", "sockperf_avg_us", true),
+            ("100k-MAC forwarding", "pps_received_macs_100k", false), ("flood, slowest port", "flood_received_pps_min_port", false),
+        ];
+        (string A, string B)[] pairs =
+        [
+            ("vswitch-tap", "kernel-bridge"), ("vswitch-tap", "ovs-tap"), ("vswitch-veth", "kernel-bridge"), ("vswitch-veth", "ovs-veth"),
+        ];
+        var present = pairs.Where(p => r.Has(p.A) && r.Has(p.B)).ToArray();
+        if (present.Length == 0) return;
+        md.AppendLine("## Ratios (of medians)").AppendLine();
+        md.AppendLine("Above 1 means VSwitch moved more, except for latency, where above 1 means VSwitch was slower.").AppendLine();
+        md.AppendLine("| figure | " + string.Join(" | ", present.Select(p => $"{Name(p.A)} / {Name(p.B)}")) + " |");
+        md.AppendLine("|---|" + string.Concat(present.Select(_ => "---|")));
+        foreach (var (label, metric, lower) in metrics)
+            md.AppendLine($"| {label}{(lower ? " (lower is better)" : "")} | " +
+                          string.Join(" | ", present.Select(p => r.Ratio(p.A, p.B, metric) is { } x ? x.ToString("0.00", C) : "—")) + " |");
+        md.AppendLine();
+    }
+
+    private static void Targets(StringBuilder md, ResultSet r)
+    {
+        md.AppendLine("## The performance issue's targets, in this run").AppendLine();
+        md.AppendLine("| target | ratio | |").AppendLine("|---|---|---|");
+        foreach (var t in Target.FromIssue)
+        {
+            var (ratio, met) = t.Evaluate(r);
+            md.AppendLine($"| {t.Description} | {(ratio is { } x ? x.ToString("0.00", C) : "not measured")} | {(ratio is null ? "—" : met ? "met" : "**not met**")} |");
+        }
+        md.AppendLine();
+    }
+
+    public static string Gbps(double v) => v.ToString("0.00", C);
+    public static string Micro(double v) => v.ToString("0", C);
+    public static string Percent(double v) => v.ToString(v < 10 ? "0.##" : "0", C);
+    public static string Count(double v) => v.ToString("#,0", C);
+    public static string Pps(double v) => v >= 10_000 ? (v / 1000).ToString("0", C) + "k" : v.ToString("0", C);
+}

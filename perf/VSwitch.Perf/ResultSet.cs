@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace VSwitch.Perf;
+
+/// <summary>
+/// One harness run as perf/compare.sh left it: raw.tsv (round, switch, metric, value), machine.tsv, and
+/// the ping round trips in rtt/SWITCH.roundN.txt (one value in µs per line).
+/// </summary>
+public sealed class ResultSet
+{
+    private readonly Dictionary<(string Switch, string Metric), List<double>> _values = [];
+    private readonly Dictionary<string, List<double>> _rtt = [];
+
+    public List<string> Switches { get; } = [];
+    public Dictionary<string, string> Machine { get; } = [];
+
+    public static ResultSet Load(string dir)
+    {
+        var set = new ResultSet();
+        string raw = Path.Combine(dir, "raw.tsv");
+        if (!File.Exists(raw)) throw new ArgumentException($"{raw} does not exist: run perf/compare.sh first");
+        set.AddRaw(File.ReadLines(raw), raw);
+        string machine = Path.Combine(dir, "machine.tsv");
+        if (File.Exists(machine))
+            foreach (var line in File.ReadLines(machine))
+                if (line.Split('\t', 2) is [var key, var value]) set.Machine[key] = value;
+        string rtt = Path.Combine(dir, "rtt");
+        if (Directory.Exists(rtt))
+            foreach (var file in Directory.GetFiles(rtt, "*.txt").Order())
+                set.AddRtt(Path.GetFileName(file).Split(".round")[0], File.ReadLines(file));
+        return set;
+    }
+
+    public void AddRaw(IEnumerable<string> lines, string source = "raw.tsv")
+    {
+        int number = 0;
+        foreach (var line in lines)
+        {
+            number++;
+            if (number == 1 && line.StartsWith("round\t", StringComparison.Ordinal)) continue;
+            if (line.Length == 0) continue;
+            var fields = line.Split('\t');
+            // An empty value is a measurement that produced nothing (a tool failed): it is left out, and
+            // the report shows the figure as missing rather than as zero.
+            if (fields.Length != 4) throw new ArgumentException($"{source}:{number}: expected 4 tab-separated fields, got {fields.Length}");
+            if (fields[3].Length == 0) continue;
+            if (!double.TryParse(fields[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                throw new ArgumentException($"{source}:{number}: '{fields[3]}' is not a number ({fields[1]} {fields[2]})");
+            Add(fields[1], fields[2], value);
+        }
+    }
+
+    public void Add(string @switch, string metric, double value)
+    {
+        if (!Switches.Contains(@switch)) Switches.Add(@switch);
+        if (!_values.TryGetValue((@switch, metric), out var list)) _values[(@switch, metric)] = list = [];
+        list.Add(value);
+    }
+
+    public void AddRtt(string @switch, IEnumerable<string> lines)
+    {
+        if (!_rtt.TryGetValue(@switch, out var list)) _rtt[@switch] = list = [];
+        foreach (var line in lines)
+            if (double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) list.Add(v);
+    }
+
+    public Summary? Get(string @switch, string metric) =>
+        _values.TryGetValue((@switch, metric), out var list) ? Summary.Of(list) : null;
+
+    public bool Has(string @switch) => Switches.Contains(@switch);
+
+    /// <summary>True when any round recorded the flag (for example tcp1_needs_tx_off).</summary>
+    public bool Flag(string @switch, string metric) => _values.TryGetValue((@switch, metric), out var list) && list.Any(v => v != 0);
+
+    public IReadOnlyList<double> Rtt(string @switch) => _rtt.TryGetValue(@switch, out var list) ? list : [];
+
+    /// <summary>median(a) / median(b), or null when either is missing or b is zero.</summary>
+    public double? Ratio(string a, string b, string metric) =>
+        Get(a, metric) is { } x && Get(b, metric) is { Median: > 0 } y ? x.Median / y.Median : null;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The side-by-side harness: VSwitch (tap and veth ports), the kernel bridge and Open vSwitch's userspace
+# datapath (tap with TSO, veth) in one run, alternating switches round by round, on the same topology:
+# namespaces with one interface each, joined by the switch under test. Per switch and round:
+#   TCP (iperf3, 1 and 4 streams, default offloads), 64-byte forwarding (trafgen: offered, received, loss),
+#   the RFC 2544 zero-loss rate, latency (ping at 100/s, sockperf UDP ping-pong: avg and p99), the switch's
+#   CPU, MAC scale after RFC 2889 (forwarding with 1, 1k, 100k source MACs; learning rate) and the flood
+#   rate with 8 ports.
+# Output: perf/results/<date>/ with raw.tsv, the ping samples, report.md (medians, min–max, ratios) and
+# PNG plots. Usage (as root; ./run.sh bench builds and installs first):
+#   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+ROUNDS=4
+SECS=10            # iperf3 time per test
+PPS_SECS=5         # trafgen time per forwarding test
+FLOOD_PORTS=8
+SWITCHES=""
+TESTS="tcp pps zeroloss ping sockperf macs flood"
+OUT=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --seconds) SECS=$2; shift 2 ;;
+        --pps-seconds) PPS_SECS=$2; shift 2 ;;
+        --switches) SWITCHES=$2; shift 2 ;;
+        --only) TESTS=$2; shift 2 ;;
+        --out) OUT=$2; shift 2 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "compare.sh: run as root (namespaces, TAPs, veths)" >&2; exit 1; }
+for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc; do
+    command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (./run.sh bench installs it)" >&2; exit 1; }
+done
+[ -x bin/vswitchd ] || { echo "compare.sh: bin/vswitchd is missing: ./run.sh build" >&2; exit 1; }
+# The harness's own tools: the paced sender of the RFC 2544 search, and the report with its plots.
+PERF_TOOL=$PWD/perf/bin/vswitch-perf
+dotnet publish perf/VSwitch.Perf -c Release -o perf/bin --nologo -v q >/dev/null
+
+P=vsb$$
+WORK=$(mktemp -d /tmp/vsbench.XXXXXX)
+OUT=${OUT:-perf/results/$(date -u +%Y-%m-%d)}
+mkdir -p "$OUT"
+RAW="$OUT/raw.tsv"
+printf 'round\tswitch\tmetric\tvalue\n' >"$RAW"
+rm -rf "$OUT/rtt"
+
+source perf/lib/switches.sh
+source perf/lib/measure.sh
+SWITCHES=${SWITCHES:-$ALL_SWITCHES}
+trap 'switch_down; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+has() { [[ " $TESTS " == *" $1 "* ]]; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+
+{
+    echo "machine	$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
+    echo "kernel	$(uname -r)"
+    echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
+    echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS"
+    echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"
+} >"$OUT/machine.tsv"
+
+for ROUND in $(seq "$ROUNDS"); do
+    for sw in $SWITCHES; do
+        log "round $ROUND/$ROUNDS: $sw"
+        ZERO_LOSS_PPS=0
+        if has tcp || has pps || has zeroloss || has ping || has sockperf || has macs; then
+            switch_up "$sw" 2 2>>"$WORK/setup.log"
+            has tcp && { measure_tcp "$sw" 1; measure_tcp "$sw" 4; }
+            has ping && measure_ping "$sw"
+            has sockperf && measure_sockperf "$sw"
+            has pps && measure_pps "$sw"
+            has zeroloss && has pps && measure_zero_loss "$sw"
+            has macs && measure_mac_scale "$sw"
+        fi
+        if has flood; then
+            switch_up "$sw" "$FLOOD_PORTS" 2>>"$WORK/setup.log"
+            measure_flood "$sw"
+        fi
+        switch_down
+    done
+done
+
+log "raw data: $RAW"
+"$PERF_TOOL" report "$OUT"
+echo "report: $OUT/report.md"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# RSS under a long load: VSwitch with tap ports carries iperf3 TCP (4 streams) and 64-byte trafgen frames
+# at once for DURATION seconds (default 600); vswitchd's resident set is sampled every 10 s. A flat line
+# after warm-up is the claim: the frame path allocates nothing per frame, so the GC has nothing to grow.
+# Usage (as root, after ./run.sh build): perf/rss-soak.sh [DURATION] [OUT-DIR]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+DURATION=${1:-600}
+OUT=${2:-perf/results/$(date -u +%Y-%m-%d)}
+P=vsr$$
+WORK=$(mktemp -d /tmp/vsrss.XXXXXX)
+source perf/lib/switches.sh
+source perf/lib/measure.sh
+trap 'pkill -f "iperf3 -s -p 5302" 2>/dev/null || true; switch_down; rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+
+switch_up vswitch-tap 2 2>>"$WORK/setup.log"
+ip netns exec "$P-h2" iperf3 -s -p 5302 -D >/dev/null
+sleep 0.3
+ip netns exec "$P-h1" iperf3 -c 198.18.9.2 -p 5302 -t "$DURATION" -P 4 >/dev/null &
+LOAD=$!
+udp64_config "$WORK/udp64.cfg" "" "$(host_mac 2)"
+ip netns exec "$P-h1" timeout -s INT "$DURATION" trafgen -i "$WORK/udp64.cfg" -o "${HOST_IF[1]}" -P 1 -q -b 50000pps >/dev/null 2>&1 &
+FRAMES=$!
+
+samples="$OUT/rss.tsv"
+printf 'seconds\trss_kib\n' >"$samples"
+start=$(date +%s)
+while kill -0 "$LOAD" 2>/dev/null; do
+    printf '%d\t%d\n' $(( $(date +%s) - start )) "$(awk '/VmRSS/ {print $2}' "/proc/$SWITCH_PID/status")" >>"$samples"
+    sleep 10
+done
+wait "$FRAMES" 2>/dev/null || true
+
+# Warm-up: the first minute (JIT tiers, buffer pools, the FDB's first entries).
+awk -F'\t' 'NR > 1 {n++; s[n] = $1; r[n] = $2}
+    END {
+        for (i = 1; i <= n && s[i] < 60; i++) ;
+        lo = hi = r[i]; for (j = i; j <= n; j++) { if (r[j] < lo) lo = r[j]; if (r[j] > hi) hi = r[j] }
+        printf "vswitchd RSS over %d s of load: %.1f MiB at %d s, %.1f MiB at %d s; after warm-up min %.1f, max %.1f MiB (spread %.1f MiB)\n",
+            s[n], r[i] / 1024, s[i], r[n] / 1024, s[n], lo / 1024, hi / 1024, (hi - lo) / 1024
+    }' "$samples" | tee "$OUT/rss-summary.txt"
