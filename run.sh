@@ -4,15 +4,17 @@
 #   ./run.sh lab --once the same lab, but exit (and clean up) right after its checks
 #   ./run.sh build      build bin/vswitchd and bin/vswitchctl
 #   ./run.sh test       build and run every test; ends with "N passed, N failed, N skipped"
+#   ./run.sh bench [..] the side-by-side benchmark (perf/compare.sh; --help lists its options), needs root
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
 # Debian packages the lab and the tests drive: ip, ping, iperf3, ethtool, tcpdump, python3 (test transfers,
 # the stand-in VIF guest), curl (the metrics endpoint test), openvswitch-switch (the independent upstream
 # switch of the VLAN tests), python3-scapy (hand-built tagged frames), qemu-system-x86 and cpio (the QEMU
-# guests of tools/guest), iputils-arping (the migration drill's gratuitous ARP).
+# guests of tools/guest), iputils-arping (the migration drill's gratuitous ARP), netsniff-ng (trafgen),
+# sockperf and bc (the benchmark harness), fonts-dejavu-core (its plots' text).
 PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy
-          qemu-system-x86 cpio iputils-arping)
+          qemu-system-x86 cpio iputils-arping netsniff-ng sockperf bc fonts-dejavu-core)
 
 need_packages() {
     local missing=()
@@ -83,6 +85,12 @@ case "${1:-lab}" in
         build
         exec tools/demo-lab.sh "$@"
         ;;
-    -h|--help|help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) echo "run.sh: unknown command '$1' (try: ./run.sh, ./run.sh test, ./run.sh build)" >&2; exit 2 ;;
+    bench)
+        shift
+        need_packages
+        build
+        exec perf/compare.sh "$@"
+        ;;
+    -h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) echo "run.sh: unknown command '$1' (try: ./run.sh, ./run.sh test, ./run.sh build, ./run.sh bench)" >&2; exit 2 ;;
 esac

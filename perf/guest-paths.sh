@@ -5,7 +5,7 @@
 # inside the sender: ping avg (20 at 50 ms) and the time to send SIZE MiB of zeros with busybox nc (Mbit/s
 # are 10^6 bits per second); the receiver checks it got every byte.
 # Under TCG the guests' CPUs are emulated, so these figures compare the two attachments with each other,
-# not with the switch's own speed (perf/compare-quick.sh measures that).
+# not with the switch's own speed (perf/compare.sh measures that).
 # Usage (as root, after ./run.sh build and tools/guest/build.sh .guest): perf/guest-paths.sh [ROUNDS=3] [SIZE_MB=256]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."

@@ -1,0 +1,64 @@
+using VSwitch.Perf;
+
+namespace VSwitch.Core.Tests;
+
+/// <summary>The perf harness's report: what it reads, how it summarises, and how it judges the targets.</summary>
+public class PerfReportTests
+{
+    [Fact]
+    public void Summary_MedianOfOddAndEvenCounts_AndTheRange()
+    {
+        Assert.Equal(new Summary(2, 1, 9, 3), Summary.Of([9, 1, 2]));
+        Assert.Equal(new Summary(2.5, 1, 4, 4), Summary.Of([4, 1, 3, 2]));
+        Assert.Null(Summary.Of([]));
+    }
+
+    [Fact]
+    public void Raw_SkipsHeaderAndEmptyValues_KeepsSwitchOrder()
+    {
+        var r = new ResultSet();
+        r.AddRaw(["round\tswitch\tmetric\tvalue", "1\tvswitch-tap\ttcp1_gbps\t14.0", "1\tkernel-bridge\ttcp1_gbps\t", "2\tvswitch-tap\ttcp1_gbps\t16"]);
+        Assert.Equal(["vswitch-tap"], r.Switches);
+        Assert.Equal(15, r.Get("vswitch-tap", "tcp1_gbps")!.Value.Median);
+        Assert.Null(r.Get("kernel-bridge", "tcp1_gbps"));
+    }
+
+    [Theory]
+    [InlineData("1\tvswitch-tap\tpps_offered\t-nan", "'-nan' is not a number")]
+    [InlineData("1\tvswitch-tap\tpps_offered", "expected 4 tab-separated fields")]
+    public void Raw_RefusesMalformedLines_NamingTheLine(string line, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ResultSet().AddRaw(["round\tswitch\tmetric\tvalue", line]));
+        Assert.Contains("raw.tsv:2", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Targets_ThroughputIsAtLeast_LatencyIsAtMost()
+    {
+        var r = new ResultSet();
+        r.Add("vswitch-tap", "tcp1_gbps", 15); r.Add("kernel-bridge", "tcp1_gbps", 16);
+        r.Add("vswitch-tap", "ping_avg_us", 90); r.Add("kernel-bridge", "ping_avg_us", 50);
+        var tcp = Target.FromIssue.Single(t => t.Metric == "tcp1_gbps" && t.Against == "kernel-bridge").Evaluate(r);
+        Assert.Equal(15.0 / 16, tcp.Ratio!.Value, 6);
+        Assert.True(tcp.Met);
+        var ping = Target.FromIssue.Single(t => t.Metric == "ping_avg_us").Evaluate(r);
+        Assert.Equal(1.8, ping.Ratio!.Value, 6);
+        Assert.False(ping.Met);
+        var missing = Target.FromIssue.Single(t => t.Against == "ovs-tap" && t.Metric == "tcp1_gbps").Evaluate(r);
+        Assert.Null(missing.Ratio);
+        Assert.False(missing.Met);
+    }
+
+    [Fact]
+    public void Report_SaysWhichSwitchNeededTxOff_AndWhatWasNotMeasured()
+    {
+        var r = new ResultSet();
+        r.Add("vswitch-tap", "tcp1_gbps", 14);
+        r.Add("ovs-veth", "tcp1_gbps", 1.1);
+        r.Add("ovs-veth", "tcp1_needs_tx_off", 1);
+        string md = ReportWriter.Write(r);
+        Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass TCP at all: OVS userspace, veth (system ports)", md);
+        Assert.Contains("| TCP 1 stream ≥ 0.9 × kernel bridge | not measured | — |", md);
+    }
+}
