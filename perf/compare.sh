@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
         --switches) SWITCHES=$2; shift 2 ;;
         --only) TESTS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done

@@ -74,6 +74,22 @@ public sealed class ForwardingPipelineTests : IDisposable
     }
 
     [Fact]
+    public void LastEgress_NamesThePortsTheLastBatchWentTo()
+    {
+        // The worker's reply hand-off reads this: one port after known unicast, every other port after a flood.
+        Receive(3, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(3)));
+        Assert.Equal(new ushort[] { 1, 2, 4 }, _pipeline.LastEgress.ToArray().Order());
+        Receive(2, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)));
+        Assert.Equal(new ushort[] { 3 }, _pipeline.LastEgress.ToArray());
+        // A batch whose ingress port is gone sends nothing, and says so.
+        var empty = new ForwardingSnapshot(2, new SnapshotPort?[7], new SnapshotBridge?[3]);
+        _batch.Count = 0;
+        _batch.Add(TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)));
+        _pipeline.Process(empty, 2, _batch, 1000);
+        Assert.Empty(_pipeline.LastEgress.ToArray());
+    }
+
+    [Fact]
     public void FrameToTheBridgeMac_GoesToTheHostInterface()
     {
         Receive(2, TestFrames.Packet(BridgeMac, TestFrames.Mac(2)));

@@ -31,11 +31,18 @@ public sealed class ForwardingPipeline
 
     public PortCounters Counters { get; }
 
+    /// <summary>The ports the last processed batch was transmitted to.</summary>
+    public ReadOnlySpan<ushort> LastEgress => _tx.LastSent;
+
     /// <summary>Switches every packet of <paramref name="batch"/>, received on port <paramref name="ingress"/>.</summary>
     public void Process(ForwardingSnapshot snapshot, ushort ingress, PacketBatch batch, long nowMs)
     {
         var inPort = snapshot.Port(ingress);
-        if (inPort is null) return; // removed while the batch was being read
+        if (inPort is null)
+        {
+            _tx.Clear(); // removed while the batch was being read: nothing was sent
+            return;
+        }
         Counters.EnsureCapacity(snapshot.Ports.Length);
         if (inPort.Capture is { } capture) CaptureAll(capture, batch);
 

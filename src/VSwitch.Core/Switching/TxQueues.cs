@@ -10,10 +10,14 @@ internal sealed class TxQueues(int batchCapacity)
     private int[] _lengths = new int[64];
     private ushort[] _dirty = new ushort[64];
     private int _dirtyCount;
+    private int _sentCount;
 
     public int DirtyCount => _dirtyCount;
     public ushort DirtyPort(int i) => _dirty[i];
     public ReadOnlySpan<int> Queue(ushort port) => _queues[port].AsSpan(0, _lengths[port]);
+
+    /// <summary>The ports the last cleared batch went to (kept until the next batch queues something).</summary>
+    public ReadOnlySpan<ushort> LastSent => _dirty.AsSpan(0, _sentCount);
 
     public void Enqueue(ushort port, int packet)
     {
@@ -32,6 +36,7 @@ internal sealed class TxQueues(int batchCapacity)
     public void Clear()
     {
         for (int i = 0; i < _dirtyCount; i++) _lengths[_dirty[i]] = 0;
+        _sentCount = _dirtyCount;
         _dirtyCount = 0;
     }
 

@@ -17,7 +17,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     private readonly Worker[] _workers;
     private readonly Dictionary<ushort, Worker> _owner = [];
     private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
-    private ILinuxPort?[] _receivers = new ILinuxPort?[64];
+    private ReceiveSlot?[] _receivers = new ReceiveSlot?[64];
 
     public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null,
                          TimeSpan busyPoll = default)
@@ -34,7 +34,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     /// <summary>Read by workers once per pass (acquire); written by the control thread (release).</summary>
     internal ForwardingSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
-    internal ILinuxPort? Receiver(ushort index)
+    internal ReceiveSlot? Receiver(ushort index)
     {
         var receivers = Volatile.Read(ref _receivers);
         return index < receivers.Length ? Volatile.Read(ref receivers[index]) : null;
@@ -49,13 +49,13 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         var port = (ILinuxPort)device;
         if (index >= _receivers.Length)
         {
-            var grown = new ILinuxPort?[Math.Max(index + 1, _receivers.Length * 2)];
+            var grown = new ReceiveSlot?[Math.Max(index + 1, _receivers.Length * 2)];
             _receivers.CopyTo(grown, 0);
             Volatile.Write(ref _receivers, grown);
         }
-        Volatile.Write(ref _receivers[index], port);
         var worker = _workers.MinBy(w => w.PortCount)!;
         worker.PortCount++;
+        Volatile.Write(ref _receivers[index], new ReceiveSlot(port, worker));
         _owner[index] = worker;
         worker.Watch(port, index);
     }

@@ -18,6 +18,8 @@ internal sealed unsafe class Worker : IDisposable
     private const int MaxEvents = 64;
     /// <summary>Batches read from one port per wake-up before moving on, so one busy port cannot starve the others.</summary>
     private const int BatchesPerPortPerPass = 4;
+    /// <summary>A received batch this small is latency-bound traffic: worth picking up its reply (see <see cref="PickUpReplies"/>).</summary>
+    private const int HandOffBatch = 2;
 
     private readonly LinuxDatapath _datapath;
     private readonly Epoll _epoll = new();
@@ -44,6 +46,9 @@ internal sealed unsafe class Worker : IDisposable
     public int Id { get; }
     public int PortCount;
     public PortCounters Counters => _pipeline.Counters;
+
+    /// <summary>Asleep in epoll_wait: a frame for one of its ports would cost it a wake-up.</summary>
+    public bool IsWaiting => Volatile.Read(ref _waiting) != 0;
 
     public void Start() => _thread.Start();
 
@@ -107,20 +112,48 @@ internal sealed unsafe class Worker : IDisposable
         }
     }
 
-    private int ServicePort(ForwardingSnapshot snapshot, ushort index)
+    private int ServicePort(ForwardingSnapshot snapshot, ushort index, bool handOff = true)
     {
-        var port = _datapath.Receiver(index);
-        if (port is null) return 0; // being removed
+        var slot = _datapath.Receiver(index);
+        if (slot is null) return 0; // being removed
+        // Another worker is switching this port's frames (a reply hand-off): it has them, in order.
+        if (!slot.TryClaim()) return 0;
         int frames = 0;
-        for (int round = 0; round < BatchesPerPortPerPass; round++)
+        int last = 0;
+        try
         {
-            int count = port.Receive(_batch, _pipeline.Counters, index);
-            frames += count;
-            if (count == 0) break;
-            _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
-            if (count < _batch.Capacity) break;
+            for (int round = 0; round < BatchesPerPortPerPass; round++)
+            {
+                last = slot.Port.Receive(_batch, _pipeline.Counters, index);
+                frames += last;
+                if (last == 0) break;
+                _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
+                if (last < _batch.Capacity) break;
+            }
         }
+        finally
+        {
+            slot.Release();
+        }
+        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot);
         return frames;
+    }
+
+    /// <summary>
+    /// A frame written to a TAP or veth is taken up by the peer's stack inside our write(), so a ping's
+    /// reply or a request's answer is usually already queued on the destination port when the write
+    /// returns. If that port's worker is asleep it would pay a wake-up (tens of µs on a VM) to forward it;
+    /// picking it up here instead saves that on light, latency-bound traffic. Busy traffic (full batches)
+    /// and floods never take this path, and it does not chain: one hand-off per received batch.
+    /// </summary>
+    private int PickUpReplies(ForwardingSnapshot snapshot)
+    {
+        var egress = _pipeline.LastEgress;
+        if (egress.Length != 1) return 0;
+        ushort port = egress[0];
+        var slot = _datapath.Receiver(port);
+        if (slot is null || slot.Owner == this || !slot.Owner.IsWaiting) return 0;
+        return ServicePort(snapshot, port, handOff: false);
     }
 
     public void Stop()
