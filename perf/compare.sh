@@ -68,7 +68,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 for ROUND in $(seq "$ROUNDS"); do
     for sw in $SWITCHES; do
         log "round $ROUND/$ROUNDS: $sw"
-        ZERO_LOSS_PPS=0
+        ZERO_LOSS_PPS=0 PPS_OFFERED_MAX=""
         if has tcp || has pps || has zeroloss || has ping || has sockperf || has macs; then
             switch_up "$sw" 2 2>>"$WORK/setup.log"
             has tcp && { measure_tcp "$sw" 1; measure_tcp "$sw" 4; }

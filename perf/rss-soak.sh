@@ -32,11 +32,17 @@ while kill -0 "$LOAD" 2>/dev/null; do
 done
 wait "$FRAMES" 2>/dev/null || true
 
-# Warm-up: the first minute (JIT tiers, buffer pools, the FDB's first entries).
+# Warm-up: the first minute (JIT tiers, buffer pools, the FDB's first entries). After it: the range,
+# and the least-squares trend, so a slow creep is not hidden inside a small spread.
 awk -F'\t' 'NR > 1 {n++; s[n] = $1; r[n] = $2}
     END {
         for (i = 1; i <= n && s[i] < 60; i++) ;
-        lo = hi = r[i]; for (j = i; j <= n; j++) { if (r[j] < lo) lo = r[j]; if (r[j] > hi) hi = r[j] }
-        printf "vswitchd RSS over %d s of load: %.1f MiB at %d s, %.1f MiB at %d s; after warm-up min %.1f, max %.1f MiB (spread %.1f MiB)\n",
-            s[n], r[i] / 1024, s[i], r[n] / 1024, s[n], lo / 1024, hi / 1024, (hi - lo) / 1024
+        lo = hi = r[i]; m = 0; sx = sy = sxx = sxy = 0
+        for (j = i; j <= n; j++) {
+            if (r[j] < lo) lo = r[j]; if (r[j] > hi) hi = r[j]
+            m++; sx += s[j]; sy += r[j]; sxx += s[j] * s[j]; sxy += s[j] * r[j]
+        }
+        slope = (m > 1 && m * sxx - sx * sx) ? (m * sxy - sx * sy) / (m * sxx - sx * sx) * 60 : 0
+        printf "vswitchd RSS over %d s of load: %.1f MiB at %d s, %.1f MiB at %d s; after warm-up min %.1f, max %.1f MiB (spread %.1f MiB), trend %+.0f KiB/min\n",
+            s[n], r[i] / 1024, s[i], r[n] / 1024, s[n], lo / 1024, hi / 1024, (hi - lo) / 1024, slope
     }' "$samples" | tee "$OUT/rss-summary.txt"

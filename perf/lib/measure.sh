@@ -4,6 +4,10 @@
 
 record() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$2" "$3" >>"$RAW"; }
 
+# per_second COUNT SECONDS → the rate, or nothing when the sender reported no time (it failed): an
+# empty value is "not measured" in the report, never a made-up 0 or awk's -nan.
+per_second() { awk -v n="$1" -v t="$2" 'BEGIN {if (t > 0) printf "%.0f", n / t}'; }
+
 # --- CPU: the switch's process (% of one core) and the whole machine (% of all cores) -----------------
 process_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 machine_ticks() { awk '/^cpu / {print $2+$3+$4+$5+$6+$7+$8, $5+$6}' /proc/stat; } # total idle
@@ -56,9 +60,11 @@ CFG
 
 # trafgen_run CONFIG SECONDS [RATE-OPTIONS…] → "SENT SECONDS" (trafgen's own count and time on its CPU)
 trafgen_run() {
-    local cfg=$1 secs=$2; shift 2
-    { ip netns exec "$P-h1" timeout -s INT "$secs" trafgen -i "$cfg" -o "${HOST_IF[1]}" -P 1 -q "$@" 2>&1 || true; } | tr -d '\r' |
-        awk '/packets outgoing/ {n = $1} /usec on CPU/ {t = $1 + $3 / 1e6} END {printf "%d %.6f\n", n, t}'
+    local cfg=$1 secs=$2 out; shift 2
+    out=$({ ip netns exec "$P-h1" timeout -s INT "$secs" trafgen -i "$cfg" -o "${HOST_IF[1]}" -P 1 -q "$@" 2>&1 || true; } | tr -d '\r')
+    # No summary means trafgen did not run: say why on the log (the figures stay empty: not measured).
+    grep -q "packets outgoing" <<<"$out" || echo "trafgen gave no summary ($ROUND, $cfg): $(tail -3 <<<"$out" | tr '\n' ' ')" >&2
+    awk '/packets outgoing/ {n = $1} /usec on CPU/ {t = $1 + $3 / 1e6} END {printf "%d %.6f\n", n, t}' <<<"$out"
 }
 
 # paced SECONDS RATE [OPTIONS…] → "SENT SECONDS": our constant-rate sender (trafgen's rate limit sends bursts)
@@ -95,21 +101,22 @@ measure_pps() { # switch
     cpu_begin
     read -r sent t got <<<"$(forward 2 trafgen_run "$WORK/udp64.cfg" "$PPS_SECS")"
     cpu_end "$sw" pps
-    record "$sw" pps_offered "$(awk -v n="$sent" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
-    record "$sw" pps_received "$(awk -v n="$got" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
-    record "$sw" pps_loss_pct "$(awk -v s="$sent" -v g="$got" 'BEGIN {printf "%.2f", s ? 100 * (s - g) / s : 100}')"
-    PPS_OFFERED_MAX=$(awk -v n="$sent" -v t="$t" 'BEGIN {printf "%.0f", n / t}')
+    record "$sw" pps_offered "$(per_second "$sent" "$t")"
+    record "$sw" pps_received "$(per_second "$got" "$t")"
+    record "$sw" pps_loss_pct "$(awk -v s="$sent" -v g="$got" 'BEGIN {if (s > 0) printf "%.2f", 100 * (s - g) / s}')"
+    PPS_OFFERED_MAX=$(per_second "$sent" "$t")
 }
 
 # RFC 2544 throughput: the highest offered rate with no frame lost, by binary search on the offered rate
 # (constant, from our paced sender), trials of ZL_SECS, between 0 and the rate trafgen reached unpaced.
 measure_zero_loss() { # switch
-    local sw=$1 lo=0 hi=$PPS_OFFERED_MAX best=0 rate sent got t i
+    local sw=$1 lo=0 hi=${PPS_OFFERED_MAX:-} best=0 rate sent got t i
+    [ -n "$hi" ] || return 0 # the unpaced run failed: no upper bound to search under
     for i in $(seq "${ZL_STEPS:-7}"); do
         rate=$(( (lo + hi) / 2 ))
         [ "$rate" -lt 1000 ] && break
         read -r sent t got <<<"$(forward 2 paced "${ZL_SECS:-2}" "$rate")"
-        if [ "$sent" -gt 0 ] && [ "$got" -ge "$sent" ]; then best=$(awk -v n="$sent" -v t="$t" 'BEGIN {printf "%.0f", n / t}'); lo=$rate; else hi=$rate; fi
+        if [ "$sent" -gt 0 ] && [ "$got" -ge "$sent" ]; then best=$(per_second "$sent" "$t"); lo=$rate; else hi=$rate; fi
     done
     record "$sw" zero_loss_pps "$best"
     ZERO_LOSS_PPS=$best
@@ -162,12 +169,12 @@ measure_mac_scale() { # switch
             read -r sent t <<<"$(paced 1 "$rate" --sources 100800 --count 100800)"
             sleep 1
             learned=$(( $(learned_macs "$sw") - before ))
-            record "$sw" learn_offered_pps "$(awk -v n="$sent" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
+            record "$sw" learn_offered_pps "$(per_second "$sent" "$t")"
             record "$sw" learned_of_100800 "$learned"
-            record "$sw" learn_rate_macs_per_s "$(awk -v n="$learned" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
+            record "$sw" learn_rate_macs_per_s "$(per_second "$learned" "$t")"
         fi
         read -r sent t got <<<"$(forward 2 trafgen_run "$WORK/macs-$n.cfg" "$PPS_SECS")"
-        record "$sw" "pps_received_macs_$n" "$(awk -v n="$got" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
+        record "$sw" "pps_received_macs_$n" "$(per_second "$got" "$t")"
     done
 }
 
@@ -181,9 +188,9 @@ measure_flood() { # switch (on a topology of FLOOD_PORTS hosts)
     settle 2
     local per_port=""
     for h in $(seq 2 "$FLOOD_PORTS"); do
-        per_port+="$(awk -v n=$(( $(rx_packets "$h") - before[h] )) -v t="$t" 'BEGIN {printf "%.0f", n / t}') "
+        per_port+="$(per_second $(( $(rx_packets "$h") - before[h] )) "$t") "
     done
-    record "$sw" flood_offered_pps "$(awk -v n="$sent" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
+    record "$sw" flood_offered_pps "$(per_second "$sent" "$t")"
     # The slowest port: a flood is only as fast as the copy that reaches everyone.
     record "$sw" flood_received_pps_min_port "$(tr ' ' '\n' <<<"$per_port" | grep . | sort -g | head -1)"
     record "$sw" flood_received_pps_all_ports "$(tr ' ' '\n' <<<"$per_port" | grep . | awk '{s += $1} END {print s}')"

@@ -273,13 +273,19 @@ public sealed partial class SwitchController
     /// <summary>Polls carrier of every bond member, for links whose netlink events were lost; call every ~100 ms.</summary>
     public void PollLinks()
     {
-        List<(string, bool)> changes = [];
+        // Ten times a second for the daemon's whole life: with nothing changed it allocates nothing (no
+        // LINQ, the list only on a change), so an idle switch's memory stays flat.
+        List<(string, bool)>? changes = null;
         lock (_lock)
         {
-            foreach (var pif in _pifs.Values.Where(p => p.IsBond))
+            foreach (var pif in _pifs.Values)
+            {
+                if (!pif.IsBond) continue;
                 foreach (var link in pif.Links)
-                    if (CurrentlyRunning(link) is var running && running != link.Carrier) changes.Add((link.Name, running));
+                    if (CurrentlyRunning(link) is var running && running != link.Carrier) (changes ??= []).Add((link.Name, running));
+            }
         }
+        if (changes is null) return;
         foreach (var (name, running) in changes) OnLinkState(name, running);
     }
 

@@ -143,8 +143,9 @@ internal sealed unsafe class Worker : IDisposable
     /// A frame written to a TAP or veth is taken up by the peer's stack inside our write(), so a ping's
     /// reply or a request's answer is usually already queued on the destination port when the write
     /// returns. If that port's worker is asleep it would pay a wake-up (tens of µs on a VM) to forward it;
-    /// picking it up here instead saves that on light, latency-bound traffic. Busy traffic (full batches)
-    /// and floods never take this path, and it does not chain: one hand-off per received batch.
+    /// picking it up here instead saves that on light, latency-bound traffic. Batches of more than
+    /// <see cref="HandOffBatch"/> frames and floods never take this path, and it does not chain: one
+    /// hand-off per received batch, at the cost of one read() that may find nothing.
     /// </summary>
     private int PickUpReplies(ForwardingSnapshot snapshot)
     {
