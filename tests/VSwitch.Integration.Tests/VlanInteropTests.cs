@@ -82,6 +82,7 @@ public class VlanInteropTests
         s.bind((IFACE, 0))
         s.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA
         s.settimeout(0.2)
+        open(READY, "w").close()  # bound: the test may send now
         end = time.time() + 4
         while time.time() < end:
             try:
@@ -103,9 +104,14 @@ public class VlanInteropTests
         using var ovs = OvsVlanLab.Build(lab, out _);
         string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
         string script = Path.Combine(lab.WorkDir, "auxdata.py");
-        File.WriteAllText(script, $"IFACE = '{lab.Id}eth1'\n" + AuxdataProbe);
+        string ready = Path.Combine(lab.WorkDir, "auxdata.ready");
+        File.WriteAllText(script, $"IFACE = '{lab.Id}eth1'\nREADY = '{ready}'\n" + AuxdataProbe);
         var probe = Task.Run(() => Shell.Run("ip", ["netns", "exec", lab.SwitchNs, "python3", script], TimeSpan.FromSeconds(20)));
-        Thread.Sleep(500);
+        // Ping only once the probe's socket is bound: a loaded machine can take longer than any fixed sleep
+        // to start python, and a ping sent before would pass unseen.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.Exists(ready) && !probe.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(File.Exists(ready), "the auxdata probe did not start: " + (probe.IsCompleted ? (await probe).ToString() : "still starting after 10 s"));
         lab.MustPing(lab.Namespace("h5"), "198.18.0.5");
         var seen = await probe;
         Assert.True(seen.Ok, seen.ToString());
