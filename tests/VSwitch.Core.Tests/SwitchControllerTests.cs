@@ -65,6 +65,33 @@ public class SwitchControllerTests
         Assert.Equal(3, _datapath.Receiving.Count);
     }
 
+    [Fact]
+    public void AgeFdb_FollowsEachBridgesAgeingTime_AsItChanges_AndForgetsADeletedBridge()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        var bridge = _controller.Bridge("xapi1");
+        ushort port = bridge.FindPort("veth1")!.Index;
+        var mac = MacAddress.Parse("02:00:00:00:00:07");
+        _controller.Fdb.Learn(bridge.Domain, mac, port, 0);
+
+        _controller.SetAgeing("xapi1", 10);
+        Assert.Equal(0, _controller.AgeFdb(5_000));            // 5 s old: younger than 10 s
+        _controller.SetAgeing("xapi1", 0);                     // never age: the table is rebuilt
+        Assert.Equal(0, _controller.AgeFdb(60_000));
+        _controller.SetAgeing("xapi1", 30);
+        Assert.Equal(1, _controller.AgeFdb(60_000));           // 60 s old: older than 30 s
+        Assert.Equal(0, (int)_controller.Fdb.Lookup(bridge.Domain, mac));
+
+        // The bridge is deleted and a new one that never ages may take its domain: 30 s must not linger.
+        _controller.DeleteBridge("xapi1", force: true);
+        _controller.AddBridge("xapi2", null);
+        _controller.SetAgeing("xapi2", 0);
+        var again = _controller.Bridge("xapi2");
+        _controller.Fdb.Learn(again.Domain, mac, again.Host!.Index, 0);
+        Assert.Equal(0, _controller.AgeFdb(10_000_000));
+    }
+
     public static TheoryData<string, string[], string> Refusals => new()
     {
         { "addbr", ["a-name-that-is-too-long"], "at most 15 characters" },

@@ -63,10 +63,38 @@ public sealed partial class SwitchController
         long[] ageing;
         lock (_lock)
         {
-            ageing = new long[_bridges.Values.Select(b => (int)b.Domain).DefaultIfEmpty(0).Max() + 1];
-            foreach (var bridge in _bridges.Values) ageing[bridge.Domain] = bridge.AgeingSeconds * 1000L;
+            // Rebuilt only when a bridge or its ageing time changed, never changed in place (the sweep reads
+            // it outside the lock): the once-a-second tick allocates nothing.
+            if (!AgeingTableIsCurrent()) _ageingByDomain = BuildAgeingTable();
+            ageing = _ageingByDomain;
         }
         return Fdb.Age(nowMs, ageing);
+    }
+
+    private long[] _ageingByDomain = [];
+
+    private bool AgeingTableIsCurrent()
+    {
+        int ageing = 0;
+        foreach (var bridge in _bridges.Values)
+        {
+            long ms = bridge.AgeingSeconds * 1000L;
+            if (bridge.Domain >= _ageingByDomain.Length || _ageingByDomain[bridge.Domain] != ms) return false;
+            if (ms != 0) ageing++;
+        }
+        // A bridge that is gone still has its ageing time in the table: rebuild without it.
+        int inTable = 0;
+        foreach (long ms in _ageingByDomain) if (ms != 0) inTable++;
+        return inTable == ageing;
+    }
+
+    private long[] BuildAgeingTable()
+    {
+        int domains = 1;
+        foreach (var bridge in _bridges.Values) domains = Math.Max(domains, bridge.Domain + 1);
+        var table = new long[domains];
+        foreach (var bridge in _bridges.Values) table[bridge.Domain] = bridge.AgeingSeconds * 1000L;
+        return table;
     }
 
     /// <summary>

@@ -172,10 +172,7 @@ public sealed class ForwardingDatabase
     {
         lock (_maintenance)
         {
-            return Sweep((key, value) =>
-                (domain is null || FdbSlot.Domain(key) == domain) &&
-                (port is null || FdbSlot.Port(value) == port) &&
-                (includeStatic || !FdbSlot.IsStatic(value)));
+            return Sweep(new FlushRule(domain, port, includeStatic));
         }
     }
 
@@ -187,14 +184,7 @@ public sealed class ForwardingDatabase
     {
         lock (_maintenance)
         {
-            var ageing = ageingMsByDomain.ToArray();
-            int removed = Sweep((key, value) =>
-            {
-                if (FdbSlot.IsStatic(value)) return false;
-                int domain = FdbSlot.Domain(key);
-                long limit = domain < ageing.Length ? ageing[domain] : 0;
-                return limit > 0 && nowMs - FdbSlot.LastSeen(value) > limit;
-            });
+            int removed = Sweep(new AgeingRule(nowMs, ageingMsByDomain));
             var table = Volatile.Read(ref _table);
             if (table.UsedKeys - table.Learned > table.Capacity / 4) Compact();
             return removed;
@@ -220,7 +210,8 @@ public sealed class ForwardingDatabase
         return list;
     }
 
-    private int Sweep(Func<ulong, ulong, bool> remove)
+    /// <summary>Clears every entry <paramref name="rule"/> picks (rules: SweepRules.cs).</summary>
+    private int Sweep<TRule>(TRule rule) where TRule : ISweepRule, allows ref struct
     {
         var table = Volatile.Read(ref _table);
         int removed = 0;
@@ -229,7 +220,7 @@ public sealed class ForwardingDatabase
             ulong key = Volatile.Read(ref table[i].Key);
             if (key == 0) continue;
             ulong value = Volatile.Read(ref table[i].Value);
-            if (value == 0 || !remove(key, value)) continue;
+            if (value == 0 || !rule.Remove(key, value)) continue;
             // If a worker refreshed the entry meanwhile, it is alive: leave it.
             if (Interlocked.CompareExchange(ref table[i].Value, 0, value) != value) continue;
             Forget(table, value);
