@@ -15,7 +15,6 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     public const int DefaultBatchSize = 32;
 
     private readonly Worker[] _workers;
-    private readonly Dictionary<ushort, Worker> _owner = [];
     private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
     private ReceiveSlot?[] _receivers = new ReceiveSlot?[64];
 
@@ -56,18 +55,17 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         var worker = _workers.MinBy(w => w.PortCount)!;
         worker.PortCount++;
         Volatile.Write(ref _receivers[index], new ReceiveSlot(port, worker));
-        _owner[index] = worker;
         worker.Watch(port, index);
     }
 
     public void StopReceiving(ushort index, IPortDevice device)
     {
-        if (_owner.Remove(index, out var worker))
+        if (Receiver(index) is { } slot)
         {
-            worker.Unwatch((ILinuxPort)device);
-            worker.PortCount--;
+            slot.Owner.Unwatch(slot.Port);
+            slot.Owner.PortCount--;
+            Volatile.Write(ref _receivers[index], null);
         }
-        if (index < _receivers.Length) Volatile.Write(ref _receivers[index], null);
         // The caller has already published a snapshot without this port; once every worker has been
         // quiescent since, nobody can still receive from it or transmit to it.
         foreach (var w in _workers) w.WaitQuiescent();
