@@ -32,9 +32,9 @@ while kill -0 "$LOAD" 2>/dev/null; do
 done
 wait "$FRAMES" 2>/dev/null || true
 
-# Warm-up: the first 90 s (JIT tiers, buffer pools, the FDB's first entries, and a one-off bump of
-# 1-2 MiB near 60 s seen in every run). After it: the range, and the least-squares trend, so a slow
-# creep is not hidden inside a small spread.
+# Warm-up: the first 90 s (JIT tiers, buffer pools, the FDB's first entries; the soaks of 2026-11-25
+# before the control-tick fix also showed a one-off bump of 1-2 MiB near 60 s). After it: the range,
+# and the least-squares trend, so a slow creep is not hidden inside a small spread.
 awk -F'\t' 'NR > 1 {n++; s[n] = $1; r[n] = $2}
     END {
         for (i = 1; i <= n && s[i] < 90; i++) ;
