@@ -17,8 +17,8 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
           --workers N        datapath threads (default: the config's workers, else one per core)
-          --busy-poll-us N   keep polling N µs after the last frame before sleeping (default: the config's
-                             busyPollMicroseconds); lower latency for CPU, 0 is off
+          --busy-poll-us N   keep polling N µs after the last frame before sleeping, yielding to any other
+                             thread (default: the config's busyPollMicroseconds, 1000); 0 is off
           --metrics-listen ADDRESS:PORT
                              serve Prometheus text metrics at http://ADDRESS:PORT/metrics (off by default)
         Under systemd (Type=notify) it reports readiness once the configuration is restored.

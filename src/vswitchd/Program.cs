@@ -41,8 +41,9 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Ca
 
 var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb.MaxEntriesPerPort));
 var addresses = new GuestAddresses();
+int busyPoll = options.BusyPollMicroseconds ?? config.BusyPollMicroseconds;
 using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses,
-    busyPoll: TimeSpan.FromMicroseconds(options.BusyPollMicroseconds ?? config.BusyPollMicroseconds));
+    busyPoll: TimeSpan.FromMicroseconds(busyPoll));
 using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("stream")), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
@@ -81,7 +82,8 @@ catch (System.Net.Sockets.SocketException e)
     return 1;
 }
 
-log.LogInformation("vswitchd ready: {Workers} workers, config {Config}, socket {Socket}", datapath.WorkerCount, options.ConfigPath, options.SocketPath);
+log.LogInformation("vswitchd ready: {Workers} workers {Polling}, config {Config}, socket {Socket}", datapath.WorkerCount,
+    busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling", options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),

@@ -104,6 +104,9 @@ public sealed class SwitchLab : IDisposable
         return code;
     }
 
+    /// <summary>vswitchd's process id (ip netns exec execs it, so it is the process we started).</summary>
+    public int DaemonPid => _daemon?.Id ?? throw new InvalidOperationException("the daemon is not running");
+
     public CommandResult Ctl(params string[] args) =>
         Shell.Run(Path.Combine(Root, "bin", "vswitchctl"), args, TimeSpan.FromSeconds(30),
             new Dictionary<string, string> { ["VSWITCH_SOCKET"] = SocketPath });

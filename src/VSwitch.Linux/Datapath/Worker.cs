@@ -73,14 +73,18 @@ internal sealed unsafe class Worker : IDisposable
         {
             while (!_stopping)
             {
-                // Busy-poll for a while after the last frame: a reply that comes back within the budget
-                // (a ping's, a TCP ACK's) is picked up without the wake-up a sleeping thread pays. Once
-                // the budget passes with nothing to do, block in epoll_wait and give the core away.
+                // Busy-poll for a while after the last frame: a frame that comes within the budget (the
+                // next TCP segment, an ACK, a reply) is picked up without the wake-up a sleeping thread
+                // pays, and this core never halts, so waking the endpoints' threads on it stays cheap too.
+                // An empty poll yields: the endpoints' own stacks (iperf3, ping, a QEMU guest) run first
+                // whenever they want this core; without the yield, polling lost on 2 cores. Once the
+                // budget passes with nothing to do, block in epoll_wait and give the core away.
                 bool polling = _busyPollTicks > 0 && Stopwatch.GetTimestamp() - lastFrames < _busyPollTicks;
                 int ready;
                 if (polling)
                 {
                     ready = _epoll.Wait(events, MaxEvents, 0);
+                    if (ready == 0) Thread.Yield(); // sched_yield
                 }
                 else
                 {

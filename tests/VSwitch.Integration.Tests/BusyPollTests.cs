@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// Workers poll for a while after their last frame (on by default). The poll must end with the traffic:
+/// a switch with nothing to forward sleeps in epoll_wait and uses no CPU.
+/// </summary>
+public class BusyPollTests
+{
+    [Fact]
+    public void ByDefault_WorkersPoll_AndAfterTheTrafficStops_TheDaemonIsIdle()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
+        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        Assert.Contains("polling 1000 µs after their last frame", lab.ReadLog());
+
+        // 2 ms apart: each frame arrives inside the previous one's polling window.
+        Assert.True(lab.Ping(g1, "198.18.1.2", 300, 0.002));
+        Thread.Sleep(200); // far past the 1 ms budget
+
+        long before = CpuTicks(lab.DaemonPid);
+        Thread.Sleep(2000);
+        long used = CpuTicks(lab.DaemonPid) - before;
+        // A worker still polling uses most of a core: about 200 ticks (1/100 s) in 2 s, each. An idle
+        // daemon uses next to none: the control thread's 100 ms ticks.
+        Assert.True(used <= 20, $"vswitchd used {used} clock ticks (1/100 s) of CPU in 2 s with no traffic: a worker kept polling");
+    }
+
+    /// <summary>utime + stime of every thread of the process, in clock ticks (1/100 s), from /proc/PID/stat.</summary>
+    private static long CpuTicks(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        // The command name (field 2) may hold spaces; the fields after it are counted from its ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+}
