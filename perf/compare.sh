@@ -60,6 +60,8 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 {
     echo "machine	$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "kernel	$(uname -r)"
+    # Every switch's TCP figure is bound by this on this machine (perf/README.md, "What is left").
+    echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control) (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))"
     echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git describe --always --dirty 2>/dev/null || echo ?)"
     echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS"
     echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"

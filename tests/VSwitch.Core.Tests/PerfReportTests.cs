@@ -51,6 +51,19 @@ public class PerfReportTests
     }
 
     [Fact]
+    public void Report_StatesTheMachine_IncludingTheCongestionControlThatBindsTcp()
+    {
+        var r = new ResultSet();
+        r.Add("vswitch-tap", "tcp1_gbps", 14);
+        r.Machine["machine"] = "2 cores";
+        r.Machine["tcp"] = "congestion control bbr (allowed in namespaces: reno bbr)";
+        r.Machine["unknown"] = "not shown";
+        string md = ReportWriter.Write(r);
+        Assert.Contains("- machine: 2 cores\n- tcp: congestion control bbr (allowed in namespaces: reno bbr)\n", md.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("not shown", md);
+    }
+
+    [Fact]
     public void Report_SaysWhichSwitchNeededTxOff_AndWhatWasNotMeasured()
     {
         var r = new ResultSet();
