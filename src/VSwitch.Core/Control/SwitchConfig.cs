@@ -11,7 +11,7 @@ public sealed class SwitchConfig
     /// <summary>
     /// How long a worker keeps polling after its last frame before it sleeps in epoll_wait, in µs: a
     /// frame inside that window skips a thread wake-up, which on a VM costs tens of µs. The poll yields
-    /// the core to any other runnable thread, so it spends only otherwise idle time; an idle switch sleeps.
+    /// the core to any other runnable thread on it after every empty poll; an idle switch sleeps.
     /// 0 turns it off. perf/README.md has the measurements behind the default.
     /// </summary>
     public int BusyPollMicroseconds { get; set; } = DefaultBusyPollMicroseconds;

@@ -75,7 +75,7 @@ internal sealed unsafe class Worker : IDisposable
             {
                 // Busy-poll for a while after the last frame: a frame that comes within the budget (the
                 // next TCP segment, an ACK, a reply) is picked up without the wake-up a sleeping thread
-                // pays, and this core never halts, so waking the endpoints' threads on it stays cheap too.
+                // pays, and this core does not halt while it polls, so waking the endpoints' threads on it stays cheap too.
                 // An empty poll yields: the endpoints' own stacks (iperf3, ping, a QEMU guest) run first
                 // whenever they want this core; without the yield, polling lost on 2 cores. Once the
                 // budget passes with nothing to do, block in epoll_wait and give the core away.
