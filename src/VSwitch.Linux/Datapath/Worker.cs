@@ -20,6 +20,11 @@ internal sealed unsafe class Worker : IDisposable
     private const int BatchesPerPortPerPass = 4;
     /// <summary>A received batch this small is latency-bound traffic: worth picking up its reply (see <see cref="PickUpReplies"/>).</summary>
     private const int HandOffBatch = 2;
+    /// <summary>
+    /// Frames no longer than this, virtio-net header included, carry no bulk data: a TCP ACK (a 66-byte
+    /// frame), a ping (98), a 64-byte test frame (60). Their replies are picked up even from a worker that is polling.
+    /// </summary>
+    private const int SmallFrameBytes = 200;
 
     private readonly LinuxDatapath _datapath;
     private readonly Epoll _epoll = new();
@@ -139,26 +144,38 @@ internal sealed unsafe class Worker : IDisposable
         {
             slot.Release();
         }
-        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot);
+        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot, AllSmall(last));
         return frames;
     }
 
     /// <summary>
     /// A frame written to a TAP or veth is taken up by the peer's stack inside our write(), so a ping's
     /// reply or a request's answer is usually already queued on the destination port when the write
-    /// returns. If that port's worker is asleep it would pay a wake-up (tens of µs on a VM) to forward it;
-    /// picking it up here instead saves that on light, latency-bound traffic. Batches of more than
-    /// <see cref="HandOffBatch"/> frames and floods never take this path, and it does not chain: one
-    /// hand-off per received batch, at the cost of one read() that may find nothing.
+    /// returns. Its worker would pay a wake-up (tens of µs on a VM) to forward it if it sleeps, or wait
+    /// for its next poll if it has yielded its core; picking the reply up here, while we run, saves that
+    /// on light, latency-bound traffic. From a polling worker we take it only after
+    /// <paramref name="smallFrames"/> (requests, pings, ACKs): after bulk frames, taking their ACKs too
+    /// made one worker run a TCP stream's whole loop and lost throughput in A/B runs (perf/README.md).
+    /// Batches of more than <see cref="HandOffBatch"/> frames and floods never take this path, and it
+    /// does not chain: one hand-off per received batch, at the cost of one read() that may find nothing.
     /// </summary>
-    private int PickUpReplies(ForwardingSnapshot snapshot)
+    private int PickUpReplies(ForwardingSnapshot snapshot, bool smallFrames)
     {
         var egress = _pipeline.LastEgress;
         if (egress.Length != 1) return 0;
         ushort port = egress[0];
         var slot = _datapath.Receiver(port);
-        if (slot is null || slot.Owner == this || !slot.Owner.IsWaiting) return 0;
+        if (slot is null || slot.Owner == this) return 0;
+        if (!smallFrames && !slot.Owner.IsWaiting) return 0;
         return ServicePort(snapshot, port, handOff: false);
+    }
+
+    /// <summary>Whether the first <paramref name="count"/> frames of the batch just switched are all small.</summary>
+    private bool AllSmall(int count)
+    {
+        for (int i = 0; i < count; i++)
+            if (_batch.Length(i) > SmallFrameBytes) return false;
+        return true;
     }
 
     public void Stop()
