@@ -154,8 +154,9 @@ internal sealed unsafe class Worker : IDisposable
     /// returns. Its worker would pay a wake-up (tens of µs on a VM) to forward it if it sleeps, or wait
     /// for its next poll if it has yielded its core; picking the reply up here, while we run, saves that
     /// on light, latency-bound traffic. From a polling worker we take it only after
-    /// <paramref name="smallFrames"/> (requests, pings, ACKs): taking the ACKs of bulk frames too lost TCP
-    /// throughput in A/B runs, likely because one worker then runs a stream's whole loop (perf/README.md).
+    /// <paramref name="smallFrames"/> (requests, pings, ACKs; for TCP, the data the sender releases on an
+    /// ACK): taking the ACKs of bulk frames from a polling worker too lost TCP throughput in A/B runs, for
+    /// reasons not traced (perf/README.md).
     /// Batches of more than <see cref="HandOffBatch"/> frames and floods never take this path, and it
     /// does not chain: one hand-off per received batch, at the cost of one read() that may find nothing.
     /// </summary>
