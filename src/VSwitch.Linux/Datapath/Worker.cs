@@ -80,7 +80,8 @@ internal sealed unsafe class Worker : IDisposable
             {
                 // Busy-poll for a while after the last frame: a frame that comes within the budget (the
                 // next TCP segment, an ACK, a reply) is picked up without the wake-up a sleeping thread
-                // pays, and this core does not halt while it polls, so waking the endpoints' threads on it stays cheap too.
+                // pays, and this core does not halt while it polls, so waking the endpoints' threads on
+                // it stays cheap too.
                 // An empty poll yields: the endpoints' own stacks (iperf3, ping, a QEMU guest) run first
                 // whenever they want this core; without the yield, polling lost on 2 cores. Once the
                 // budget passes with nothing to do, block in epoll_wait and give the core away.
@@ -144,7 +145,7 @@ internal sealed unsafe class Worker : IDisposable
         {
             slot.Release();
         }
-        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot, AllSmall(last));
+        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot, last);
         return frames;
     }
 
@@ -153,21 +154,21 @@ internal sealed unsafe class Worker : IDisposable
     /// reply or a request's answer is usually already queued on the destination port when the write
     /// returns. Its worker would pay a wake-up (tens of µs on a VM) to forward it if it sleeps, or wait
     /// for its next poll if it has yielded its core; picking the reply up here, while we run, saves that
-    /// on light, latency-bound traffic. From a polling worker we take it only after
-    /// <paramref name="smallFrames"/> (requests, pings, ACKs; for TCP, the data the sender releases on an
-    /// ACK): taking the ACKs of bulk frames from a polling worker too lost TCP throughput in A/B runs, for
-    /// reasons not traced (perf/README.md).
+    /// on light, latency-bound traffic. From a polling worker we take it only if the
+    /// <paramref name="switched"/> frames were all small (requests, pings, ACKs; for TCP, that takes the
+    /// data the sender releases on an ACK): taking the ACKs of bulk frames from a polling worker too lost
+    /// TCP throughput in A/B runs, for reasons not traced (perf/README.md).
     /// Batches of more than <see cref="HandOffBatch"/> frames and floods never take this path, and it
     /// does not chain: one hand-off per received batch, at the cost of one read() that may find nothing.
     /// </summary>
-    private int PickUpReplies(ForwardingSnapshot snapshot, bool smallFrames)
+    private int PickUpReplies(ForwardingSnapshot snapshot, int switched)
     {
         var egress = _pipeline.LastEgress;
         if (egress.Length != 1) return 0;
         ushort port = egress[0];
         var slot = _datapath.Receiver(port);
         if (slot is null || slot.Owner == this) return 0;
-        if (!smallFrames && !slot.Owner.IsWaiting) return 0;
+        if (!slot.Owner.IsWaiting && !AllSmall(switched)) return 0;
         return ServicePort(snapshot, port, handOff: false);
     }
 
