@@ -12,9 +12,7 @@ public class BusyPollTests
     public void ByDefault_WorkersPoll_AndAfterTheTrafficStops_TheDaemonIsIdle()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, _) = lab.AddTwoTapGuests();
         Assert.Contains("polling 1000 µs after their last frame", lab.ReadLog());
 
         // 0.5 ms apart: each request arrives inside the 1 ms polling window the previous frames opened.

@@ -9,9 +9,7 @@ public class CaptureTests
     public void Capture_WritesPcap_ThatTcpdumpAndPacketDotNetRead()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        var g2 = lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, g2) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2", 1); // learn both MACs first, so the capture sees only the pings
 
         string file = Path.Combine(Path.GetTempPath(), $"{lab.Id}.pcap");

@@ -65,9 +65,7 @@ public class ControlPlaneTests
     public void StaticFdbEntry_IsPersisted_ShownAsStatic_AndFlushLeavesIt()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        var g2 = lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, g2) = lab.AddTwoTapGuests();
         string mac2 = SwitchLab.MacOf(g2, "vif2.0");
         lab.MustCtl("fdb", "add", "xapi1", mac2, "vif2.0");
         Assert.Contains(mac2, JsonDocument.Parse(File.ReadAllText(lab.ConfigPath)).RootElement.GetProperty("bridges")[0].GetProperty("staticMacs")[0].GetProperty("mac").GetString());

@@ -7,9 +7,7 @@ public class ForwardingTests
     public void Ping_AcrossTapPorts()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, _) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2");
     }
 
@@ -89,9 +87,7 @@ public class LearningTests
     public void MacMove_TrafficFollowsTheFirstFrameFromTheNewPort()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        var g2 = lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, g2) = lab.AddTwoTapGuests();
         lab.AddVethGuest("xapi1", "g3", "198.18.1.3", out var g3);
         lab.MustPing(g1, "198.18.1.2");
         string mac = SwitchLab.MacOf(g2, "vif2.0");
@@ -134,9 +130,7 @@ public class LearningTests
     public async Task PortRemoval_UnderTraffic_LeavesTheOtherPortsForwarding()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, _) = lab.AddTwoTapGuests();
         lab.AddVethGuest("xapi1", "g3", "198.18.1.3", out _);
         var veth = $"{lab.Id}g3";
         lab.MustPing(g1, "198.18.1.3", 2);

@@ -12,9 +12,7 @@ public class ObservabilityTests
         using var lab = new SwitchLab();
         lab.Stop();
         lab.Start(extraArguments: ["--metrics-listen", "127.0.0.1:9464"]);
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, _) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2", 5);
 
         var scrape = Shell.Sh($"ip netns exec {lab.SwitchNs} curl -sS --max-time 5 http://127.0.0.1:9464/metrics");
@@ -32,9 +30,7 @@ public class ObservabilityTests
     public void StatsCounters_UseIfconfigsVocabulary_WithBridgeTotals()
     {
         using var lab = new SwitchLab();
-        lab.MustCtl("addbr", "xapi1");
-        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
-        lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        var (g1, _) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2", 3);
         string text = lab.MustCtl("stats", "xapi1");
         Assert.Contains("xapi1: bridge totals\n", text);

@@ -127,6 +127,16 @@ public sealed class SwitchLab : IDisposable
         return ns;
     }
 
+    /// <summary>
+    /// The lab most tests start from: internal network xapi1 with guests g1 (vif1.0, 198.18.1.1) and
+    /// g2 (vif2.0, 198.18.1.2) on switch-owned TAP ports; returns the two guest namespaces.
+    /// </summary>
+    public (string G1, string G2) AddTwoTapGuests()
+    {
+        MustCtl("addbr", "xapi1");
+        return (AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1"), AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2"));
+    }
+
     /// <summary>A guest namespace on a veth whose switch side is attached as a raw port; returns the switch-side name.</summary>
     public string AddVethGuest(string bridge, string guest, string address, out string ns)
     {
