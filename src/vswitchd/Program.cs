@@ -43,7 +43,9 @@ var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb
 var addresses = new GuestAddresses();
 int busyPoll = options.BusyPollMicroseconds ?? config.BusyPollMicroseconds;
 using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses,
-    busyPoll: TimeSpan.FromMicroseconds(busyPoll));
+    busyPoll: TimeSpan.FromMicroseconds(busyPoll), ioUring: options.IoUring);
+if (datapath.IoUringRefused is { } refused)
+    log.LogWarning("io_uring refused ({Reason}): TAP ports use read() and write(), one system call per frame", refused);
 using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("stream")), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
@@ -82,8 +84,9 @@ catch (System.Net.Sockets.SocketException e)
     return 1;
 }
 
-log.LogInformation("vswitchd ready: {Workers} workers {Polling}, config {Config}, socket {Socket}", datapath.WorkerCount,
-    busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling", options.ConfigPath, options.SocketPath);
+log.LogInformation("vswitchd ready: {Workers} workers {Polling}, TAP I/O {TapIo}, config {Config}, socket {Socket}", datapath.WorkerCount,
+    busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling",
+    datapath.UsesIoUring ? "through io_uring" : "by read() and write()", options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),

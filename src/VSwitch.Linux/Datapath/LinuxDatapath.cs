@@ -1,6 +1,8 @@
+using System.Numerics;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Switching;
+using VSwitch.Linux.Native;
 using VSwitch.Linux.Ports;
 
 namespace VSwitch.Linux.Datapath;
@@ -18,17 +20,45 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
     private ReceiveSlot?[] _receivers = new ReceiveSlot?[64];
 
+    /// <param name="ioUring">Read and write TAPs through one io_uring per worker, a batch per system call;
+    /// when the kernel refuses a ring, the workers use read() and write() and <see cref="IoUringRefused"/> says why.</param>
     public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null,
-                         TimeSpan busyPoll = default)
+                         TimeSpan busyPoll = default, bool ioUring = true)
     {
         int count = workers > 0 ? workers : Environment.ProcessorCount;
+        var rings = ioUring ? CreateRings(count, batchSize) : new IoUring?[count];
+        UsesIoUring = rings[0] is not null;
         _workers = new Worker[count];
-        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses, busyPoll);
+        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses, busyPoll, rings[i]);
         foreach (var worker in _workers) worker.Start();
         Counters = _workers.Select(w => w.Counters).ToArray();
     }
 
     public int WorkerCount => _workers.Length;
+
+    /// <summary>Whether the workers read and write TAPs through io_uring.</summary>
+    public bool UsesIoUring { get; }
+
+    /// <summary>Why io_uring was asked for and not used (the kernel's refusal), else null.</summary>
+    public string? IoUringRefused { get; private set; }
+
+    /// <summary>One ring per worker, or none at all: a worker without one would behave differently from its peers for no reason.</summary>
+    private IoUring?[] CreateRings(int count, int batchSize)
+    {
+        var rings = new IoUring?[count];
+        uint entries = BitOperations.RoundUpToPowerOf2((uint)Math.Max(batchSize, 32));
+        try
+        {
+            for (int i = 0; i < count; i++) rings[i] = IoUring.Create(entries);
+        }
+        catch (IOException e)
+        {
+            IoUringRefused = e.Message;
+            foreach (var ring in rings) ring?.Dispose();
+            Array.Clear(rings);
+        }
+        return rings;
+    }
 
     /// <summary>Read by workers once per pass (acquire); written by the control thread (release).</summary>
     internal ForwardingSnapshot Snapshot => Volatile.Read(ref _snapshot);

@@ -4,6 +4,7 @@ using Tmds.Linux;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
+using VSwitch.Linux.Native;
 using VSwitch.Linux.Ports;
 
 namespace VSwitch.Linux.Datapath;
@@ -37,9 +38,12 @@ internal sealed unsafe class Worker : IDisposable
     private int _waiting;
     private long _passes;
     private readonly long _busyPollTicks;
+    private readonly IoUring? _ring;
 
-    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses, TimeSpan busyPoll)
+    /// <param name="ring">This worker's io_uring for TAP reads and writes (<see cref="WorkerRing"/>), owned from here on; null: read() and write().</param>
+    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses, TimeSpan busyPoll, IoUring? ring)
     {
+        _ring = ring;
         _busyPollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
         Id = id;
         _datapath = datapath;
@@ -74,6 +78,7 @@ internal sealed unsafe class Worker : IDisposable
     {
         var events = (epoll_event*)NativeMemory.Alloc((nuint)(MaxEvents * sizeof(epoll_event)));
         long lastFrames = 0;
+        WorkerRing.Current = _ring;
         try
         {
             while (!_stopping)
@@ -189,6 +194,7 @@ internal sealed unsafe class Worker : IDisposable
 
     public void Dispose()
     {
+        _ring?.Dispose();
         _epoll.Dispose();
         _batch.Dispose();
     }

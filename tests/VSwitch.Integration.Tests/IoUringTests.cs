@@ -1,0 +1,112 @@
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// TAP ports are read and written a batch per system call through one io_uring per worker (on by
+/// default). The frames must come out whole and in order whichever way they went, and where the kernel
+/// refuses io_uring the daemon says why and uses read() and write().
+/// </summary>
+public class IoUringTests
+{
+    // Sends numbered UDP datagrams as fast as it can; the receiver prints how many came and whether in order.
+    private const string Receiver = """
+        import socket, sys
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        s.bind(("0.0.0.0", 9999)); s.settimeout(5)
+        seen, last, disorder = 0, -1, 0
+        try:
+            while True:
+                n = int.from_bytes(s.recv(64)[:4], "big"); seen += 1
+                if n <= last: disorder += 1
+                last = n
+        except socket.timeout:
+            pass
+        print(seen, disorder)
+        """;
+
+    private const string Sender = """
+        import socket, sys, time
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        time.sleep(1)  # the receiver binds meanwhile
+        for n in range(int(sys.argv[2])): s.sendto(n.to_bytes(4, "big") + bytes(14), (sys.argv[1], 9999))
+        """;
+
+    [Fact]
+    public void ByDefault_TapPortsUseIoUring_AndABurstArrivesInOrder_AndABulkTransferWhole()
+    {
+        using var lab = new SwitchLab();
+        var (g1, g2) = lab.AddTwoTapGuests();
+        Assert.Contains("TAP I/O through io_uring", lab.ReadLog());
+        // One ring per worker, held open for the daemon's life.
+        Assert.True(RingCount(lab.DaemonPid) >= 1, $"vswitchd holds no io_uring descriptor\n{lab.ReadLog()}");
+
+        AssertBurstInOrder(lab, g1, g2);
+        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
+        Assert.Equal(sent, received);
+        Assert.Equal(0, lab.Stats("vif2.0").GetProperty("txErrors").GetInt64());
+    }
+
+    [Fact]
+    public void WithIoUringOff_TapPortsUseReadAndWrite_AndCarryTheSameTraffic()
+    {
+        using var lab = new SwitchLab();
+        lab.Stop();
+        lab.Start(extraArguments: ["--io-uring", "off"]);
+        var (g1, g2) = lab.AddTwoTapGuests();
+        Assert.Contains("TAP I/O by read() and write()", lab.ReadLog());
+        Assert.Equal(0, RingCount(lab.DaemonPid));
+
+        AssertBurstInOrder(lab, g1, g2);
+        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public void WhenTheKernelRefusesIoUring_TheDaemonSaysWhy_AndUsesReadAndWrite()
+    {
+        using var lab = new SwitchLab();
+        lab.Stop();
+        // The sysctl is the machine's: the tests run one at a time (xunit.runner.json), and it is put back.
+        string before = File.ReadAllText("/proc/sys/kernel/io_uring_disabled").Trim();
+        try
+        {
+            File.WriteAllText("/proc/sys/kernel/io_uring_disabled", "2");
+            lab.Start();
+        }
+        finally
+        {
+            File.WriteAllText("/proc/sys/kernel/io_uring_disabled", before);
+        }
+        var (g1, _) = lab.AddTwoTapGuests(); // also gives the daemon time to log that it is ready
+        lab.MustPing(g1, "198.18.1.2");
+        Assert.Contains("io_uring refused (io_uring_setup: EPERM", lab.ReadLog());
+        Assert.Contains("TAP I/O by read() and write()", lab.ReadLog());
+        Assert.Equal(0, RingCount(lab.DaemonPid));
+    }
+
+    [Fact]
+    public void AnIoUringSettingOtherThanOnOrOff_IsRefused()
+    {
+        using var lab = new SwitchLab();
+        var result = Shell.Run(Path.Combine(lab.Root, "bin", "vswitchd"), ["--io-uring", "maybe", "--socket", Path.Combine(lab.WorkDir, "other.sock")]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--io-uring: 'maybe' is neither on nor off", result.Error);
+    }
+
+    /// <summary>20,000 numbered datagrams from g1 to g2 at full speed: most arrive (a TAP's queue may drop some), none out of order.</summary>
+    private static void AssertBurstInOrder(SwitchLab lab, string from, string to)
+    {
+        lab.MustPing(from, "198.18.1.2"); // learned both ways, ARP resolved
+        var receiver = Task.Run(() => Shell.Run("ip", ["netns", "exec", to, "python3", "-c", Receiver], TimeSpan.FromSeconds(60)));
+        var sender = Shell.Run("ip", ["netns", "exec", from, "python3", "-c", Sender, "198.18.1.2", "20000"], TimeSpan.FromSeconds(60));
+        Assert.True(sender.Ok, $"sender: {sender}");
+        var received = receiver.Result;
+        Assert.True(received.Ok, $"receiver: {received}");
+        var fields = received.Output.Trim().Split(' ');
+        int seen = int.Parse(fields[0]), disorder = int.Parse(fields[1]);
+        Assert.True(seen >= 10_000, $"only {seen} of 20,000 datagrams arrived\n{lab.MustCtl("stats")}");
+        Assert.Equal(0, disorder);
+    }
+
+    private static int RingCount(int pid) =>
+        new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos().Count(fd => fd.LinkTarget == "anon_inode:[io_uring]");
+}
