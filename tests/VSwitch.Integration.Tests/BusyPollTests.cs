@@ -13,7 +13,7 @@ public class BusyPollTests
     {
         using var lab = new SwitchLab();
         var (g1, _) = lab.AddTwoTapGuests();
-        Assert.Contains("polling 1000 µs after their last frame", lab.ReadLog());
+        lab.AssertLogged("polling 1000 µs after their last frame");
 
         // 0.5 ms apart: each request arrives inside the 1 ms polling window the previous frames opened.
         Assert.True(lab.Ping(g1, "198.18.1.2", 600, 0.0005));

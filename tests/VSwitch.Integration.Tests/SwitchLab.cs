@@ -201,6 +201,21 @@ public sealed class SwitchLab : IDisposable
         catch (IOException) { return "(no log)"; }
     }
 
+    /// <summary>
+    /// Asserts that the daemon's log comes to contain <paramref name="text"/> within 10 s. Lines logged
+    /// after the control socket opens (the "ready" line) may reach the file after the first commands
+    /// have been answered.
+    /// </summary>
+    public void AssertLogged(string text)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!ReadLog().Contains(text, StringComparison.Ordinal))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"the daemon did not log '{text}' within 10 s:\n{ReadLog()}");
+            Thread.Sleep(50);
+        }
+    }
+
     public void Dispose()
     {
         try { Stop(); } catch (Exception) { /* cleanup goes on */ }

@@ -18,7 +18,7 @@ namespace VSwitch.Linux.Native;
 /// </summary>
 internal sealed unsafe partial class IoUring : IDisposable
 {
-    // <linux/io_uring.h>; x86_64 system call numbers (the same on every architecture since 5.1).
+    // <linux/io_uring.h>. The system call numbers are those of x86_64 and arm64 alike (the unified table).
     private const long SysSetup = 425, SysEnter = 426;
     private const byte OpRead = 22, OpWrite = 23;
     private const uint RwfNoWait = 0x8;
