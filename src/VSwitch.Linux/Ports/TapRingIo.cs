@@ -14,7 +14,7 @@ namespace VSwitch.Linux.Ports;
 /// </summary>
 internal static unsafe class TapRingIo
 {
-    /// <summary>Reads queued when the last receive found at most one frame: the frame, and the read that finds the TAP empty.</summary>
+    /// <summary>The read-ahead after a receive that found at most one frame: a port there uses read(), not the ring (TapPort.Receive).</summary>
     public const int MinReadAhead = 2;
 
     /// <summary>Fewest frames worth a ring submission; below it a TAP's port uses read() and write(), which cost less for one frame.</summary>
