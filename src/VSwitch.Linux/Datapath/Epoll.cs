@@ -25,9 +25,15 @@ internal sealed unsafe class Epoll : IDisposable
 
     public void Add(int fd, ulong token)
     {
+        if (!TryAdd(fd, token)) throw NativeError.Last($"epoll_ctl(ADD, fd {fd})");
+    }
+
+    /// <summary>Add for a worker thread, which must not throw: false (errno set) where Add would throw.</summary>
+    public bool TryAdd(int fd, ulong token)
+    {
         var ev = new epoll_event { events = EPOLLIN };
         ev.data.u64 = token;
-        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_ADD, fd, &ev) < 0) throw NativeError.Last($"epoll_ctl(ADD, fd {fd})");
+        return epoll_ctl(_epoll.Fd, EPOLL_CTL_ADD, fd, &ev) == 0;
     }
 
     public void Remove(int fd)

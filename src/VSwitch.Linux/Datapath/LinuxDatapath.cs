@@ -63,6 +63,29 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     /// <summary>Read by workers once per pass (acquire); written by the control thread (release).</summary>
     internal ForwardingSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
+    /// <summary>
+    /// Gives every port <paramref name="worker"/> adopted back to its home worker (see <see cref="Worker"/>);
+    /// returns how many it still holds (a port being switched by another worker right now is left for next time).
+    /// </summary>
+    internal int ReturnAdopted(Worker worker)
+    {
+        int kept = 0;
+        var receivers = Volatile.Read(ref _receivers);
+        for (int i = 0; i < receivers.Length; i++)
+        {
+            var slot = Volatile.Read(ref receivers[i]);
+            if (slot is null || slot.Owner != worker || slot.Home == worker) continue;
+            if (!slot.TryClaim())
+            {
+                kept++;
+                continue;
+            }
+            if (!slot.MoveTo(slot.Home)) kept++;
+            slot.Release();
+        }
+        return kept;
+    }
+
     internal ReceiveSlot? Receiver(ushort index)
     {
         var receivers = Volatile.Read(ref _receivers);
@@ -84,21 +107,22 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         }
         var worker = _workers.MinBy(w => w.PortCount)!;
         worker.PortCount++;
-        Volatile.Write(ref _receivers[index], new ReceiveSlot(port, worker));
+        Volatile.Write(ref _receivers[index], new ReceiveSlot(port, index, worker));
         worker.Watch(port, index);
     }
 
     public void StopReceiving(ushort index, IPortDevice device)
     {
-        if (Receiver(index) is { } slot)
+        var slot = Receiver(index);
+        if (slot is not null) Volatile.Write(ref _receivers[index], null);
+        // The caller has already published a snapshot without this port; once every worker has been
+        // quiescent since, nobody can still receive from it or transmit to it, or move it to another worker.
+        foreach (var w in _workers) w.WaitQuiescent();
+        if (slot is not null)
         {
             slot.Owner.Unwatch(slot.Port);
-            slot.Owner.PortCount--;
-            Volatile.Write(ref _receivers[index], null);
+            slot.Home.PortCount--;
         }
-        // The caller has already published a snapshot without this port; once every worker has been
-        // quiescent since, nobody can still receive from it or transmit to it.
-        foreach (var w in _workers) w.WaitQuiescent();
     }
 
     public void Dispose()

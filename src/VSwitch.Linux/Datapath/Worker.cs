@@ -26,6 +26,11 @@ internal sealed unsafe class Worker : IDisposable
     /// frame), a ping (98), a 64-byte test frame (60). Their replies are picked up even from a worker that is polling.
     /// </summary>
     private const int SmallFrameBytes = 200;
+    /// <summary>How often a worker decides whether its traffic is light or heavy (see <see cref="ServicePort"/>'s adoption).</summary>
+    private static readonly long LoadWindowTicks = Stopwatch.Frequency / 100;
+    /// <summary>Frames per load window (10 ms) from which a worker counts as heavy: 2,000 frames/s. Pings at
+    /// 100/s and ARP stay far below; a TCP stream is far above (about 25,000 frames/s of 64 KB here).</summary>
+    private const int HeavyFramesPerWindow = 20;
 
     private readonly LinuxDatapath _datapath;
     private readonly Epoll _epoll = new();
@@ -39,6 +44,10 @@ internal sealed unsafe class Worker : IDisposable
     private long _passes;
     private readonly long _busyPollTicks;
     private readonly IoUring? _ring;
+    private long _windowStart;
+    private int _windowFrames;
+    private bool _heavy;
+    private int _adopted;
 
     /// <param name="ring">This worker's io_uring for TAP reads and writes (<see cref="WorkerRing"/>), owned from here on; null: read() and write().</param>
     public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses, TimeSpan busyPoll, IoUring? ring)
@@ -62,6 +71,9 @@ internal sealed unsafe class Worker : IDisposable
     public void Start() => _thread.Start();
 
     public void Watch(ILinuxPort port, ushort index) => _epoll.Add(port.Fd, index);
+
+    /// <summary>Watch, from a worker thread: false if the kernel refused (the port then stays where it was).</summary>
+    public bool TryWatch(ILinuxPort port, ushort index) => _epoll.TryAdd(port.Fd, index);
 
     public void Unwatch(ILinuxPort port) => _epoll.Remove(port.Fd);
 
@@ -117,7 +129,9 @@ internal sealed unsafe class Worker : IDisposable
                     }
                     frames += ServicePort(snapshot, (ushort)token);
                 }
-                if (frames > 0 && _busyPollTicks > 0) lastFrames = Stopwatch.GetTimestamp();
+                long now = Stopwatch.GetTimestamp();
+                if (frames > 0) lastFrames = now;
+                WeighLoad(frames, now);
                 Interlocked.Increment(ref _passes);
             }
         }
@@ -127,7 +141,21 @@ internal sealed unsafe class Worker : IDisposable
         }
     }
 
-    private int ServicePort(ForwardingSnapshot snapshot, ushort index, bool handOff = true)
+    /// <summary>
+    /// Once per load window: heavy traffic spreads over the workers again, so a worker that turns heavy
+    /// gives the ports it adopted back to their home workers (which poll them from then on).
+    /// </summary>
+    private void WeighLoad(int frames, long now)
+    {
+        _windowFrames += frames;
+        if (now - _windowStart < LoadWindowTicks) return;
+        _heavy = _windowFrames >= HeavyFramesPerWindow;
+        _windowFrames = 0;
+        _windowStart = now;
+        if (_heavy && _adopted > 0) _adopted = _datapath.ReturnAdopted(this);
+    }
+
+    private int ServicePort(ForwardingSnapshot snapshot, ushort index, bool handOff = true, bool adopt = false)
     {
         var slot = _datapath.Receiver(index);
         if (slot is null) return 0; // being removed
@@ -145,6 +173,8 @@ internal sealed unsafe class Worker : IDisposable
                 _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
                 if (last < _batch.Capacity) break;
             }
+            // Adopted (or taken back home from a sleeping adopter): its replies stop waking the sleeper.
+            if (adopt && frames > 0 && slot.MoveTo(this) && slot.Home != this) _adopted++;
         }
         finally
         {
@@ -165,6 +195,13 @@ internal sealed unsafe class Worker : IDisposable
     /// TCP throughput in A/B runs, for reasons not traced (perf/README.md).
     /// Batches of more than <see cref="HandOffBatch"/> frames and floods never take this path, and it
     /// does not chain: one hand-off per received batch, at the cost of one read() that may find nothing.
+    /// <para>
+    /// A reply taken from a sleeping owner still woke it (the frame's arrival did, inside our write()),
+    /// for nothing: on a VM that is a cross-CPU wake-up, tens of µs, paid for every ping. So unless this
+    /// worker's own traffic is heavy, it adopts the port: the port moves into this worker's epoll, and a
+    /// request and its reply run on one worker, as with one worker in all. Heavy traffic sends adopted
+    /// ports home again (<see cref="WeighLoad"/>), where it spreads over the cores.
+    /// </para>
     /// </summary>
     private int PickUpReplies(ForwardingSnapshot snapshot, int switched)
     {
@@ -173,8 +210,9 @@ internal sealed unsafe class Worker : IDisposable
         ushort port = egress[0];
         var slot = _datapath.Receiver(port);
         if (slot is null || slot.Owner == this) return 0;
-        if (!slot.Owner.IsWaiting && !AllSmall(switched)) return 0;
-        return ServicePort(snapshot, port, handOff: false);
+        bool ownerAsleep = slot.Owner.IsWaiting;
+        if (!ownerAsleep && !AllSmall(switched)) return 0;
+        return ServicePort(snapshot, port, handOff: false, adopt: ownerAsleep && !_heavy);
     }
 
     /// <summary>Whether the first <paramref name="count"/> frames of the batch just switched are all small.</summary>
