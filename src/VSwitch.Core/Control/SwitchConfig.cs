@@ -13,7 +13,8 @@ public sealed class SwitchConfig
     /// frame inside that window skips a thread wake-up, which on a VM costs tens of µs. The poll yields
     /// the core to any other runnable thread on it after every empty poll; an idle switch sleeps.
     /// 0 turns it off. The default, 20 ms, outlasts the gap between pings at 100/s; its price is a core
-    /// kept busy (yielding) while frames come at least every 20 ms. perf/README.md has the measurements.
+    /// kept busy (yielding) while frames come at least every 20 ms. After heavy traffic a worker polls
+    /// at most 1 ms (Worker.HeavyBusyPollTicks). perf/README.md has the measurements.
     /// </summary>
     public int BusyPollMicroseconds { get; set; } = DefaultBusyPollMicroseconds;
     public const int DefaultBusyPollMicroseconds = 20_000;

@@ -31,6 +31,12 @@ internal sealed unsafe class Worker : IDisposable
     /// <summary>Frames per load window (10 ms) from which a worker counts as heavy: 2,000 frames/s. Pings at
     /// 100/s and ARP stay far below; a TCP stream is far above (about 25,000 frames/s of 64 KB here).</summary>
     private const int HeavyFramesPerWindow = 20;
+    /// <summary>
+    /// The most a heavy worker polls past its last frame. On 2 cores, bulk traffic leaves gaps in which the
+    /// endpoints' own stacks want the core: A/B runs of TCP lost with 20 ms of polling there, and the long
+    /// budget is for light traffic, whose next frame (a ping 10 ms later) it keeps a warm worker waiting for.
+    /// </summary>
+    private static readonly long HeavyBusyPollTicks = Stopwatch.Frequency / 1000;
 
     private readonly LinuxDatapath _datapath;
     private readonly Epoll _epoll = new();
@@ -101,8 +107,10 @@ internal sealed unsafe class Worker : IDisposable
                 // it stays cheap too.
                 // An empty poll yields: the endpoints' own stacks (iperf3, ping, a QEMU guest) run first
                 // whenever they want this core; without the yield, polling lost on 2 cores. Once the
-                // budget passes with nothing to do, block in epoll_wait and give the core away.
-                bool polling = _busyPollTicks > 0 && Stopwatch.GetTimestamp() - lastFrames < _busyPollTicks;
+                // budget passes with nothing to do, block in epoll_wait and give the core away. The
+                // budget is the configured one (20 ms by default) after light traffic, at most 1 ms after heavy.
+                long budget = _heavy ? Math.Min(_busyPollTicks, HeavyBusyPollTicks) : _busyPollTicks;
+                bool polling = Stopwatch.GetTimestamp() - lastFrames < budget;
                 int ready;
                 if (polling)
                 {
