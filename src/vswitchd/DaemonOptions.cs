@@ -18,8 +18,9 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
           --workers N        datapath threads (default: the config's workers, else one per core)
-          --busy-poll-us N   keep polling N µs after the last frame before sleeping, yielding to any other
-                             thread (default: the config's busyPollMicroseconds, 20000); 0 is off
+          --busy-poll-us N   keep polling N µs after the last frame of light traffic (at most 1000 after heavy)
+                             before sleeping, yielding to any other thread (default: the config's
+                             busyPollMicroseconds, 20000); 0 is off
           --io-uring on|off  read and write TAP ports a batch per system call through io_uring (default on;
                              where the kernel refuses io_uring, read() and write() are used and the log says why)
           --metrics-listen ADDRESS:PORT
