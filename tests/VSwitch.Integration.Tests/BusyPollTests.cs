@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace VSwitch.Integration.Tests;
 
 /// <summary>
@@ -27,12 +25,6 @@ public class BusyPollTests
         Assert.True(used <= 20, $"vswitchd used {used} clock ticks (1/100 s) of CPU in 2 s with no traffic: a worker kept polling");
     }
 
-    /// <summary>utime + stime of every thread of the process, in clock ticks (1/100 s), from /proc/PID/stat.</summary>
-    private static long CpuTicks(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        // The command name (field 2) may hold spaces; the fields after it are counted from its ')'.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-    }
+    /// <summary>utime + stime of every thread of the process, in clock ticks (1/100 s).</summary>
+    private static long CpuTicks(int pid) => ProcStat.CpuTicks($"/proc/{pid}/stat");
 }

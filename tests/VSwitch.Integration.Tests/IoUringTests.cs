@@ -48,9 +48,7 @@ public class IoUringTests
     [Fact]
     public void WithIoUringOff_TapPortsUseReadAndWrite_AndCarryTheSameTraffic()
     {
-        using var lab = new SwitchLab();
-        lab.Stop();
-        lab.Start(extraArguments: ["--io-uring", "off"]);
+        using var lab = new SwitchLab(["--io-uring", "off"]);
         var (g1, g2) = lab.AddTwoTapGuests();
         lab.AssertLogged("TAP I/O by read() and write()");
         Assert.Equal(0, RingCount(lab.DaemonPid));

@@ -9,9 +9,7 @@ public class ObservabilityTests
     [Fact]
     public void PrometheusEndpoint_ServesPortCounters_ThatMoveWithTraffic()
     {
-        using var lab = new SwitchLab();
-        lab.Stop();
-        lab.Start(extraArguments: ["--metrics-listen", "127.0.0.1:9464"]);
+        using var lab = new SwitchLab(["--metrics-listen", "127.0.0.1:9464"]);
         var (g1, _) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2", 5);
 

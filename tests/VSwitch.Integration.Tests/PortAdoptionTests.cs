@@ -12,8 +12,7 @@ public class PortAdoptionTests
     [Fact]
     public void Pings_RunOnOneWorker_AndTheOtherIsNotWoken()
     {
-        using var lab = new SwitchLab();
-        RestartWithTwoWorkers(lab);
+        using var lab = new SwitchLab(TwoWorkers);
         var (g1, _) = lab.AddTwoTapGuests();
         lab.MustPing(g1, "198.18.1.2"); // the first reply is picked up from a sleeping owner: adopted
 
@@ -29,8 +28,7 @@ public class PortAdoptionTests
     [Fact]
     public void HeavyTraffic_AfterPings_UsesBothWorkers()
     {
-        using var lab = new SwitchLab();
-        RestartWithTwoWorkers(lab);
+        using var lab = new SwitchLab(TwoWorkers);
         var (g1, g2) = lab.AddTwoTapGuests();
         Assert.True(lab.Ping(g1, "198.18.1.2", 20, 0.01)); // both ports on one worker now (test above)
 
@@ -44,12 +42,8 @@ public class PortAdoptionTests
         Assert.True(cpu.Min() >= 2, $"one worker sat out a 128 MB transfer: CPU ticks (1/100 s) per worker {string.Join(", ", cpu)}");
     }
 
-    /// <summary>Two workers whatever the machine's cores (before the guests: a restart re-creates the TAPs).</summary>
-    private static void RestartWithTwoWorkers(SwitchLab lab)
-    {
-        lab.Stop();
-        lab.Start(extraArguments: ["--workers", "2"]);
-    }
+    /// <summary>Two workers whatever the machine's cores.</summary>
+    private static readonly string[] TwoWorkers = ["--workers", "2"];
 
     /// <summary>Each worker thread's wake-ups and CPU ticks (1/100 s), by thread id.</summary>
     private static Dictionary<string, (long WakeUps, long CpuTicks)> Workers(int pid)
@@ -59,13 +53,9 @@ public class PortAdoptionTests
         {
             if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker")) continue;
             // Voluntary only: a thread that blocks (epoll_wait) and is woken; a yield that lets another thread run is involuntary.
-            long wakeUps = File.ReadAllLines(Path.Combine(task, "status"))
-                .Where(line => line.StartsWith("voluntary_ctxt_switches"))
-                .Sum(line => long.Parse(line.Split(':')[1].Trim(), CultureInfo.InvariantCulture));
-            string stat = File.ReadAllText(Path.Combine(task, "stat"));
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            long cpu = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            workers[Path.GetFileName(task)] = (wakeUps, cpu);
+            string voluntary = File.ReadAllLines(Path.Combine(task, "status")).Single(line => line.StartsWith("voluntary_ctxt_switches"));
+            long wakeUps = long.Parse(voluntary.Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+            workers[Path.GetFileName(task)] = (wakeUps, ProcStat.CpuTicks(Path.Combine(task, "stat")));
         }
         Assert.Equal(2, workers.Count);
         return workers;

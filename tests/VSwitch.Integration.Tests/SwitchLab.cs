@@ -17,7 +17,8 @@ public sealed class SwitchLab : IDisposable
     private readonly string _dir;
     private Process? _daemon;
 
-    public SwitchLab()
+    /// <param name="daemonArguments">Options for vswitchd beyond the lab's own (config, socket, log level).</param>
+    public SwitchLab(IEnumerable<string>? daemonArguments = null)
     {
         Assert.True(Environment.IsPrivilegedProcess,
             "the integration tests need root (CAP_NET_ADMIN) to create namespaces, TAPs and veths; run them as root (CI does)");
@@ -26,7 +27,7 @@ public sealed class SwitchLab : IDisposable
         Assert.True(File.Exists(Path.Combine(Root, "bin", "vswitchd")), $"{Root}/bin/vswitchd is missing: run ./run.sh build (./run.sh test does)");
         _dir = Directory.CreateTempSubdirectory($"vswitch-{Id}-").FullName;
         SwitchNs = AddNamespace("sw");
-        Start();
+        Start(extraArguments: daemonArguments);
     }
 
     /// <summary>The test's unique prefix: every namespace and interface name starts with it.</summary>

@@ -1,0 +1,16 @@
+using System.Globalization;
+
+namespace VSwitch.Integration.Tests;
+
+/// <summary>Figures read from /proc for a process or one of its threads.</summary>
+public static class ProcStat
+{
+    /// <summary>utime + stime in clock ticks (1/100 s) from a <c>stat</c> file: /proc/PID/stat (every thread) or /proc/PID/task/TID/stat.</summary>
+    public static long CpuTicks(string statFile)
+    {
+        string stat = File.ReadAllText(statFile);
+        // The command name (field 2) may hold spaces; the fields after it are counted from its ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+}
