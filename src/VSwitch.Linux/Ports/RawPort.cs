@@ -15,7 +15,8 @@ namespace VSwitch.Linux.Ports;
 /// mode so frames keep the guests' source MACs. PACKET_VNET_HDR carries the same virtio-net header as
 /// our TAPs, so large and partially-checksummed frames pass between the two kinds unchanged;
 /// PACKET_IGNORE_OUTGOING keeps our own transmissions from coming back; PACKET_AUXDATA returns a VLAN
-/// tag the kernel stripped, which is put back into the frame before switching.
+/// tag the kernel stripped, which is put back into the frame before switching. Frames arrive through a
+/// <see cref="PacketReceiveRing"/> where the kernel allows one, else through recvmmsg.
 /// </summary>
 public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
 {
@@ -23,16 +24,18 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     private const int MaxSendBatch = 64;
 
     private readonly FileDescriptor _fd;
+    private readonly PacketReceiveRing? _ring;
     // Receive scratch: used only by the one worker that polls this port.
     private MMsgHdr* _rxMessages;
     private IoVec* _rxVectors;
     private byte* _rxControl;
     private int _rxCapacity;
 
-    private RawPort(string name, FileDescriptor fd, MacAddress mac)
+    private RawPort(string name, FileDescriptor fd, PacketReceiveRing? ring, MacAddress mac)
     {
         Name = name;
         _fd = fd;
+        _ring = ring;
         Mac = mac;
     }
 
@@ -50,6 +53,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) throw NativeError.Last($"socket(AF_PACKET, {device})");
         var handle = new FileDescriptor(fd);
+        PacketReceiveRing? ring = null;
         try
         {
             SetOption(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", device);
@@ -58,6 +62,8 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             // Room for bursts of 64 KB frames; FORCE works as root and ignores the sysctl caps.
             SetOption(fd, SOL_SOCKET, Sys.SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE", device);
             SetOption(fd, SOL_SOCKET, Sys.SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE", device);
+            // After PACKET_VNET_HDR (which a ring makes immutable) and before bind.
+            ring = PacketReceiveRing.TryCreate(fd);
 
             var address = new sockaddr_ll
             {
@@ -72,11 +78,12 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 throw NativeError.Last($"setsockopt(PACKET_ADD_MEMBERSHIP promisc, {device})");
 
             NetInterface.SetUp(device, true);
-            return new RawPort(device, handle, NetInterface.GetMac(device));
+            return new RawPort(device, handle, ring, NetInterface.GetMac(device));
         }
         catch
         {
             handle.Dispose();
+            ring?.Dispose();
             throw;
         }
     }
@@ -86,13 +93,65 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         if (setsockopt(fd, level, option, &value, sizeof(int)) < 0) throw NativeError.Last($"setsockopt({what}, {device})");
     }
 
+    /// <summary>
+    /// From the ring when there is one: each frame is copied out of its slot (64 bytes for a small frame,
+    /// where a recvmmsg would have cost its share of a system call and an skb freed here), and frames
+    /// too large for a slot are taken from the socket's queue in one recvmmsg after the walk.
+    /// </summary>
+    [SkipLocalsInit]
     public int Receive(PacketBatch batch, PortCounters counters, ushort index)
     {
-        EnsureReceiveScratch(batch.Capacity);
-        int capacity = batch.Capacity;
-        for (int i = 0; i < capacity; i++)
+        if (_ring is null)
         {
-            _rxVectors[i].Base = batch.Slot(i) + PacketBatch.Headroom;
+            Span<int> all = stackalloc int[batch.Capacity];
+            for (int i = 0; i < all.Length; i++) all[i] = i;
+            int received = ReceiveQueued(batch, all);
+            return batch.Count = Compact(batch, received, counters, index);
+        }
+
+        Span<int> queued = stackalloc int[batch.Capacity];
+        int count = 0, copies = 0;
+        Tpacket2Header* frame;
+        while (count < batch.Capacity && (frame = _ring.Ready()) != null)
+        {
+            uint status = frame->Status;
+            int length = (int)frame->Snaplen + VirtioNetHeader.Length;
+            if ((status & PacketReceiveRing.StatusCopy) != 0)
+            {
+                queued[copies++] = count;
+                batch.Set(count++, PacketBatch.Headroom, 0);
+            }
+            else if (frame->Snaplen < frame->Len || length > batch.PacketRoom)
+            {
+                // Cut short with no copy queued: the socket's buffer was full when it came.
+                counters.Drop(index, DropReason.Truncated);
+            }
+            else
+            {
+                // The kernel wrote the virtio-net header just before the frame.
+                byte* from = (byte*)frame + frame->Mac - VirtioNetHeader.Length;
+                Buffer.MemoryCopy(from, batch.Slot(count) + PacketBatch.Headroom, batch.PacketRoom, length);
+                batch.Set(count, PacketBatch.Headroom, length);
+                if ((status & Sys.TP_STATUS_VLAN_VALID) != 0)
+                    batch.InsertTag(count, (status & Sys.TP_STATUS_VLAN_TPID_VALID) != 0 ? frame->VlanTpid : EtherType.Vlan, frame->VlanTci);
+                count++;
+            }
+            _ring.Release(frame);
+        }
+        if (copies > 0) ReceiveQueued(batch, queued[..copies]);
+        return batch.Count = Compact(batch, count, counters, index);
+    }
+
+    /// <summary>
+    /// One recvmmsg into the given slots, in order; each slot's length is set to what arrived, or 0 for a
+    /// frame that did not (cut by the kernel, or missing). Returns how many slots were filled in.
+    /// </summary>
+    private int ReceiveQueued(PacketBatch batch, ReadOnlySpan<int> slots)
+    {
+        EnsureReceiveScratch(batch.Capacity);
+        for (int i = 0; i < slots.Length; i++)
+        {
+            _rxVectors[i].Base = batch.Slot(slots[i]) + PacketBatch.Headroom;
             _rxVectors[i].Length = (nuint)batch.PacketRoom;
             ref var header = ref _rxMessages[i].Header;
             header.Name = null;
@@ -104,29 +163,36 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             header.Flags = 0;
         }
 
-        int received = Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)capacity, Sys.MSG_DONTWAIT, null);
-        if (received <= 0)
-        {
-            batch.Count = 0;
-            return 0;
-        }
-
-        int count = 0;
-        for (int i = 0; i < received; i++)
+        int received = Math.Max(0, Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)slots.Length, Sys.MSG_DONTWAIT, null));
+        for (int i = 0; i < slots.Length; i++)
         {
             var message = &_rxMessages[i];
-            if ((message->Header.Flags & Sys.MSG_TRUNC) != 0)
+            bool whole = i < received && (message->Header.Flags & Sys.MSG_TRUNC) == 0;
+            batch.Set(slots[i], PacketBatch.Headroom, whole ? (int)message->Length : 0);
+            if (whole) RestoreVlanTag(batch, slots[i], &message->Header);
+        }
+        return received;
+    }
+
+    /// <summary>
+    /// Closes the gaps left by frames that did not arrive whole, by bookkeeping only (an entry may point
+    /// into a later slot's memory); each gap is counted as a truncated frame.
+    /// </summary>
+    private static int Compact(PacketBatch batch, int count, PortCounters counters, ushort index)
+    {
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int length = batch.Length(i);
+            if (length == 0)
             {
                 counters.Drop(index, DropReason.Truncated);
                 continue;
             }
-            // Compact in place: slot i's data moves to position count only by bookkeeping, not by copying.
-            batch.Set(count, (int)(batch.Slot(i) - batch.Slot(count)) + PacketBatch.Headroom, (int)message->Length);
-            RestoreVlanTag(batch, count, &message->Header);
-            count++;
+            if (kept != i) batch.Set(kept, (int)(batch.Data(i) - batch.Slot(kept)), length);
+            kept++;
         }
-        batch.Count = count;
-        return count;
+        return kept;
     }
 
     /// <summary>If the kernel stripped a VLAN tag (hardware or veth offload), put it back where it was.</summary>
@@ -251,6 +317,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     public void Dispose()
     {
         _fd.Dispose();
+        _ring?.Dispose();
         FreeReceiveScratch();
     }
 }

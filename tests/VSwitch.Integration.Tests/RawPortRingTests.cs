@@ -1,0 +1,60 @@
+namespace VSwitch.Integration.Tests;
+
+/// <summary>
+/// Raw ports receive through a TPACKET_V2 ring of 2 KB slots; a frame that does not fit a slot comes
+/// through the socket's queue instead. These check that the ring is really there (a port that fell back
+/// to recvmmsg would pass every forwarding test), that it goes with its port, and that frames on both
+/// sides of the slot size cross.
+/// </summary>
+public class RawPortRingTests
+{
+    [Fact]
+    public void EachRawPort_MapsOneReceiveRing_AndItsRemovalUnmapsIt()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var veth1 = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
+        lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out _);
+        lab.MustPing(g1, "198.18.1.2");
+
+        var rings = SocketMappings(lab.DaemonPid);
+        Assert.Equal(2, rings.Count);
+        Assert.All(rings, ring => Assert.Equal(4L << 20, ring.Bytes));
+
+        lab.MustCtl("delif", "xapi1", veth1);
+        Assert.Single(SocketMappings(lab.DaemonPid));
+    }
+
+    [Fact]
+    public void FramesOnBothSidesOfTheSlotSize_CrossRawPorts()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var veth1 = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
+        var veth2 = lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out var g2);
+        foreach (var (ns, device) in new[] { (g1, "eth0"), (g2, "eth0"), (lab.SwitchNs, veth1), (lab.SwitchNs, veth2) })
+            Shell.MustSh($"ip -n {ns} link set {device} mtu 9000");
+
+        // A 2,048-byte slot holds the ring's header and the virtio-net header before the frame, which
+        // begins at byte 76: room for 1,972 bytes of frame, an ICMP payload of 1,930 (+ 28 of IP and
+        // ICMP + 14 of Ethernet). From 1,931 on, frames come whole through the socket's queue.
+        foreach (int payload in new[] { 1400, 1900, 1930, 1931, 2100, 4000, 8972 })
+        {
+            var ping = Shell.Sh($"ip netns exec {g1} ping -M do -s {payload} -c 3 -i 0.05 -W 2 198.18.1.2", TimeSpan.FromSeconds(20));
+            Assert.True(ping.Ok, $"{payload}-byte pings did not cross: {ping}\n{lab.MustCtl("stats")}");
+        }
+        Assert.False(lab.Stats(veth1).GetProperty("dropsByReason").TryGetProperty("truncated", out _));
+    }
+
+    /// <summary>The daemon's shared mappings of a socket (only an AF_PACKET ring maps one), with their sizes.</summary>
+    private static List<(string Socket, long Bytes)> SocketMappings(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[5].StartsWith("socket:[") && fields[1].Contains('s'))
+            .Select(fields =>
+            {
+                var range = fields[0].Split('-');
+                return (fields[5], Convert.ToInt64(range[1], 16) - Convert.ToInt64(range[0], 16));
+            })
+            .ToList();
+}
