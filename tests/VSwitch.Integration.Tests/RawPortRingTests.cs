@@ -19,7 +19,7 @@ public class RawPortRingTests
 
         var rings = SocketMappings(lab.DaemonPid);
         Assert.Equal(2, rings.Count);
-        Assert.All(rings, ring => Assert.Equal(4L << 20, ring.Bytes));
+        Assert.All(rings, ring => Assert.Equal(8L << 20, ring.Bytes));
 
         lab.MustCtl("delif", "xapi1", veth1);
         Assert.Single(SocketMappings(lab.DaemonPid));

@@ -23,9 +23,11 @@ internal sealed unsafe class PacketReceiveRing : IDisposable
     public const uint StatusCopy = 2;
     public const int FrameSize = 2048;
     private const int BlockSize = 16 * 1024;
-    // 4 MB: 2,048 frames of slack while a worker is off its core, as the socket's 8 MB buffer gave
-    // (a 64-byte frame costs a socket buffer about 1 KB of truesize).
-    private const int FrameCount = 2048;
+    // 8 MB, the socket buffer's size before the ring: 4,096 frames of slack while a worker is off its
+    // core. Against 2,048 slots, three alternating pairs with the harness on veth: zero-loss rate
+    // 187k / 185k / 185k against 140k / 152k / 153k pps, learning 149k / 141k / 148k against
+    // 123k / 131k / 139k MACs/s.
+    private const int FrameCount = 4096;
 
     private readonly byte* _ring;
     private int _next;
