@@ -6,13 +6,13 @@ namespace VSwitch.Daemon;
 
 /// <summary>vswitchd's command line.</summary>
 public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers, System.Net.IPEndPoint? MetricsListen,
-                                   int? BusyPollMicroseconds = null, bool IoUring = true)
+                                   int? BusyPollMicroseconds = null, bool IoUring = true, bool RawRing = true)
 {
     public const string DefaultConfig = "/etc/vswitch/vswitch.json";
 
     public const string Usage = """
         usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N] [--busy-poll-us N] [--io-uring on|off]
-                        [--metrics-listen ADDRESS:PORT]
+                        [--raw-ring on|off] [--metrics-listen ADDRESS:PORT]
           --config FILE      configuration, rewritten atomically on every change (default /etc/vswitch/vswitch.json;
                              a missing file starts an empty switch)
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
@@ -23,6 +23,8 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                              busyPollMicroseconds, 20000); 0 is off
           --io-uring on|off  read and write TAP ports a batch per system call through io_uring (default on;
                              where the kernel refuses io_uring, read() and write() are used and the log says why)
+          --raw-ring on|off  raw ports receive through a TPACKET_V2 ring shared with the kernel, 8 MB per port
+                             (default on; off, or where the kernel refuses the ring, recvmmsg is used)
           --metrics-listen ADDRESS:PORT
                              serve Prometheus text metrics at http://ADDRESS:PORT/metrics (off by default)
         Under systemd (Type=notify) it reports readiness once the configuration is restored.
@@ -33,7 +35,7 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
         string? config = null, socket = null;
         LogLevel? level = null;
         int? workers = null, busyPoll = null;
-        bool ioUring = true;
+        bool ioUring = true, rawRing = true;
         System.Net.IPEndPoint? metrics = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -56,19 +58,19 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                     busyPoll = int.TryParse(us, out int b) && b is >= 0 and <= SwitchConfig.MaxBusyPollMicroseconds ? b
                         : throw new ConfigException($"--busy-poll-us: '{us}' is not a number of µs from 0 to {SwitchConfig.MaxBusyPollMicroseconds}");
                     break;
-                case "--io-uring":
-                    string onOff = Value();
-                    ioUring = onOff switch
-                    {
-                        "on" => true,
-                        "off" => false,
-                        _ => throw new ConfigException($"--io-uring: '{onOff}' is neither on nor off"),
-                    };
-                    break;
+                case "--io-uring": ioUring = OnOff(args[i], Value()); break;
+                case "--raw-ring": rawRing = OnOff(args[i], Value()); break;
                 case "--metrics-listen": metrics = MetricsEndpoint.ParseAddress(Value()); break;
                 default: throw new ConfigException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics, busyPoll, ioUring);
+        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics, busyPoll, ioUring, rawRing);
     }
+
+    private static bool OnOff(string option, string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new ConfigException($"{option}: '{value}' is neither on nor off"),
+    };
 }

@@ -46,7 +46,7 @@ using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, a
     busyPoll: TimeSpan.FromMicroseconds(busyPoll), ioUring: options.IoUring);
 if (datapath.IoUringRefused is { } refused)
     log.LogWarning("io_uring refused ({Reason}): TAP ports use read() and write(), one system call per frame", refused);
-using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("stream")), datapath, fdb, config,
+using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("ports"), options.RawRing), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
 {

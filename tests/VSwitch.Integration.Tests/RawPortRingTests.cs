@@ -46,6 +46,30 @@ public class RawPortRingTests
         Assert.False(lab.Stats(veth1).GetProperty("dropsByReason").TryGetProperty("truncated", out _));
     }
 
+    [Fact]
+    public void WithTheRingOff_RawPortsReceiveWithRecvmmsg_AndCarryPingsAndABulkTransfer()
+    {
+        using var lab = new SwitchLab(["--raw-ring", "off"]);
+        lab.MustCtl("addbr", "xapi1");
+        lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
+        lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out var g2);
+        lab.MustPing(g1, "198.18.1.2");
+        Assert.Empty(SocketMappings(lab.DaemonPid));
+
+        // 64 KB GSO frames and their ACKs: recvmmsg is what a kernel without the ring uses for every frame.
+        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public void ARawRingSettingOtherThanOnOrOff_IsRefused()
+    {
+        using var lab = new SwitchLab();
+        var result = Shell.Run(Path.Combine(lab.Root, "bin", "vswitchd"), ["--raw-ring", "yes", "--socket", Path.Combine(lab.WorkDir, "other.sock")]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--raw-ring: 'yes' is neither on nor off", result.Error);
+    }
+
     /// <summary>The daemon's shared mappings of a socket (only an AF_PACKET ring maps one), with their sizes.</summary>
     private static List<(string Socket, long Bytes)> SocketMappings(int pid) =>
         File.ReadAllLines($"/proc/{pid}/maps")

@@ -37,14 +37,16 @@ internal sealed unsafe class PacketReceiveRing : IDisposable
     private static nuint RingBytes => (nuint)FrameSize * FrameCount;
 
     /// <summary>
-    /// Sets up the ring on an unbound socket. Returns null if the kernel refuses (no TPACKET_V2 with a
-    /// virtio-net header, or no memory): the port then receives with recvmmsg, as a socket without a ring.
+    /// Sets up the ring on an unbound socket. Returns null, with the kernel's refusal in
+    /// <paramref name="refusal"/> (no TPACKET_V2, no memory), if it cannot: the port then receives with
+    /// recvmmsg, as a socket without a ring.
     /// </summary>
-    public static PacketReceiveRing? TryCreate(int fd)
+    public static PacketReceiveRing? TryCreate(int fd, out string? refusal)
     {
         int version = TPACKET_V2, copy = 1;
-        if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(int)) < 0) return null;
-        if (setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &copy, sizeof(int)) < 0) return null;
+        refusal = null;
+        if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(int)) < 0) return Refused("setsockopt(PACKET_VERSION, TPACKET_V2)", out refusal);
+        if (setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &copy, sizeof(int)) < 0) return Refused("setsockopt(PACKET_COPY_THRESH)", out refusal);
         var request = new TpacketRequest
         {
             BlockSize = BlockSize,
@@ -52,10 +54,16 @@ internal sealed unsafe class PacketReceiveRing : IDisposable
             FrameSize = FrameSize,
             FrameCount = FrameCount,
         };
-        if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, (uint)sizeof(TpacketRequest)) < 0) return null;
+        if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, (uint)sizeof(TpacketRequest)) < 0) return Refused("setsockopt(PACKET_RX_RING)", out refusal);
         void* ring = mmap(null, (size_t)(ulong)RingBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (ring == (void*)-1) return null;
+        if (ring == (void*)-1) return Refused("mmap(PACKET_RX_RING)", out refusal);
         return new PacketReceiveRing((byte*)ring);
+    }
+
+    private static PacketReceiveRing? Refused(string operation, out string refusal)
+    {
+        refusal = NativeError.Last(operation).Message;
+        return null;
     }
 
     /// <summary>The next frame the kernel has handed over, or null if there is none yet.</summary>

@@ -44,7 +44,11 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
 
-    public static RawPort Open(string device)
+    /// <summary>Why the kernel refused the receive ring this port asked for, else null.</summary>
+    public string? RingRefused { get; private init; }
+
+    /// <summary>Opens <paramref name="device"/> as a port; <paramref name="receiveRing"/> false receives with recvmmsg.</summary>
+    public static RawPort Open(string device, bool receiveRing = true)
     {
         int index = NetInterface.Index(device);
         if (index == 0) throw new ConfigException($"interface {device} does not exist");
@@ -63,7 +67,8 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             SetOption(fd, SOL_SOCKET, Sys.SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE", device);
             SetOption(fd, SOL_SOCKET, Sys.SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE", device);
             // After PACKET_VNET_HDR (which a ring makes immutable) and before bind.
-            ring = PacketReceiveRing.TryCreate(fd);
+            string? refusal = null;
+            if (receiveRing) ring = PacketReceiveRing.TryCreate(fd, out refusal);
 
             var address = new sockaddr_ll
             {
@@ -78,7 +83,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 throw NativeError.Last($"setsockopt(PACKET_ADD_MEMBERSHIP promisc, {device})");
 
             NetInterface.SetUp(device, true);
-            return new RawPort(device, handle, ring, NetInterface.GetMac(device));
+            return new RawPort(device, handle, ring, NetInterface.GetMac(device)) { RingRefused = refusal };
         }
         catch
         {
