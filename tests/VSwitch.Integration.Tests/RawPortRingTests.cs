@@ -47,6 +47,23 @@ public class RawPortRingTests
     }
 
     [Fact]
+    public void TheFirstFrameToARawPortAddedWhileItsLinkWasDown_IsNotLost()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        var g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
+        // The switch's end of a new veth is down when addif binds the socket to it (the port brings
+        // it up after), which leaves ENETDOWN pending on the socket.
+        var veth = lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out _);
+        Thread.Sleep(500);
+
+        // One ping, waiting 1 s: ARP sends its request again only after 1 s, so a lost first broadcast fails it.
+        var ping = Shell.Sh($"ip netns exec {g1} ping -c 1 -W 1 198.18.1.2", TimeSpan.FromSeconds(10));
+        Assert.True(ping.Ok, $"the first ping did not cross: {ping}\n{lab.MustCtl("stats")}");
+        Assert.Equal(0, lab.Stats(veth).GetProperty("txDropped").GetInt64());
+    }
+
+    [Fact]
     public void WithTheRingOff_RawPortsReceiveWithRecvmmsg_AndCarryPingsAndABulkTransfer()
     {
         using var lab = new SwitchLab(["--raw-ring", "off"]);

@@ -168,7 +168,11 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             header.Flags = 0;
         }
 
-        int received = Math.Max(0, Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)slots.Length, Sys.MSG_DONTWAIT, null));
+        int received = Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)slots.Length, Sys.MSG_DONTWAIT, null);
+        // A pending socket error (see PendingErrorConsumed) comes before the frames; reading it cleared it.
+        if (received < 0 && PendingErrorConsumed(Marshal.GetLastPInvokeError()))
+            received = Sys.recvmmsg(_fd.Fd, _rxMessages, (uint)slots.Length, Sys.MSG_DONTWAIT, null);
+        received = Math.Max(0, received);
         for (int i = 0; i < slots.Length; i++)
         {
             var message = &_rxMessages[i];
@@ -251,6 +255,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         int sent = 0;
         errors = 0;
         frameBytes = 0;
+        bool retried = false;
         MMsgHdr* messages = stackalloc MMsgHdr[MaxSendBatch];
         IoVec* vectors = stackalloc IoVec[MaxSendBatch * piecesPerFrame];
         byte* scratch = stackalloc byte[MaxSendBatch * scratchStride];
@@ -291,6 +296,11 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 messages[i].Header.IovLength = piecesPerFrame;
             }
             int n = Sys.sendmmsg(_fd.Fd, messages, (uint)chunk, Sys.MSG_DONTWAIT);
+            if (n < 0 && !retried && PendingErrorConsumed(Marshal.GetLastPInvokeError()))
+            {
+                retried = true; // the same chunk again, once: if the link is really down it fails again
+                continue;
+            }
             if (n < 0)
             {
                 // A full socket buffer (or a link that is down) refuses everything after it as well;
@@ -307,6 +317,14 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         }
         return sent;
     }
+
+    /// <summary>
+    /// Whether a failed call may have failed only on a socket error left pending by the kernel, which the
+    /// call has now read and cleared: ENETDOWN, set when the interface goes down and when the socket is
+    /// bound while it is down (as addif does before bringing it up). The first send after it would
+    /// fail with it and lose its frame. recvmmsg used to read it in passing; the ring never does.
+    /// </summary>
+    private static bool PendingErrorConsumed(int errno) => errno == ENETDOWN;
 
     private void FreeReceiveScratch()
     {
