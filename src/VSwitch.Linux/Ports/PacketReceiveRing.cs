@@ -7,9 +7,9 @@ namespace VSwitch.Linux.Ports;
 
 /// <summary>
 /// The TPACKET_V2 receive ring of an AF_PACKET socket: the kernel copies each frame into a slot of
-/// memory shared with us (in the sender's context, on its CPU) and flips the slot's status, so a
-/// receive costs us no system call, no skb to free and no per-message bookkeeping; the worker reads
-/// the slot and hands it back. V2 rather than V3: V3 hands over whole blocks, on a timer when traffic
+/// memory shared with us, in the softirq that receives it (for a veth, the sender's), and flips the
+/// slot's status, so a receive costs us no system call, no skb to free and no per-message
+/// bookkeeping; the worker reads the slot and hands it back. V2 rather than V3: V3 hands over whole blocks, on a timer when traffic
 /// is light, which would add up to a millisecond to a ping; V2 hands over every frame as it lands.
 /// Slots are 2 KB, room for a 1500-byte frame with its tag and virtio-net header. A larger frame (a
 /// 64 KB GSO frame, a jumbo frame) arrives cut short with <see cref="StatusCopy"/> set, and the whole

@@ -99,9 +99,10 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     }
 
     /// <summary>
-    /// From the ring when there is one: each frame is copied out of its slot (64 bytes for a small frame,
-    /// where a recvmmsg would have cost its share of a system call and an skb freed here), and frames
-    /// too large for a slot are taken from the socket's queue in one recvmmsg after the walk.
+    /// From the ring when there is one: each frame is copied out of its slot (70 bytes with its
+    /// virtio-net header for a 64-byte frame, where a recvmmsg cost its share of a system call and an
+    /// skb freed here), and frames too large for a slot are taken from the socket's queue in one
+    /// recvmmsg after the walk.
     /// </summary>
     [SkipLocalsInit]
     public int Receive(PacketBatch batch, PortCounters counters, ushort index)
