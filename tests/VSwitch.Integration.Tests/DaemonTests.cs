@@ -77,6 +77,17 @@ public class DaemonTests
         Assert.Contains("$.bridges[0].ports[0].kind", result.Error);
     }
 
+    [Theory]
+    [InlineData("--io-uring", "maybe")]
+    [InlineData("--raw-ring", "yes")]
+    public void AnOnOffOptionSetToAnythingElse_IsRefused(string option, string value)
+    {
+        using var lab = new SwitchLab();
+        var result = Shell.Run(Path.Combine(lab.Root, "bin", "vswitchd"), [option, value, "--socket", Path.Combine(lab.WorkDir, "other.sock")]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{option}: '{value}' is neither on nor off", result.Error);
+    }
+
     [Fact]
     public void CliErrors_ExitNonZero_WithAClearMessage()
     {

@@ -138,8 +138,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 byte* from = (byte*)frame + frame->Mac - VirtioNetHeader.Length;
                 Buffer.MemoryCopy(from, batch.Slot(count) + PacketBatch.Headroom, batch.PacketRoom, length);
                 batch.Set(count, PacketBatch.Headroom, length);
-                if ((status & Sys.TP_STATUS_VLAN_VALID) != 0)
-                    batch.InsertTag(count, (status & Sys.TP_STATUS_VLAN_TPID_VALID) != 0 ? frame->VlanTpid : EtherType.Vlan, frame->VlanTci);
+                RestoreTag(batch, count, status, frame->VlanTci, frame->VlanTpid);
                 count++;
             }
             _ring.Release(frame);
@@ -179,7 +178,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             var message = &_rxMessages[i];
             bool whole = i < received && (message->Header.Flags & Sys.MSG_TRUNC) == 0;
             batch.Set(slots[i], PacketBatch.Headroom, whole ? (int)message->Length : 0);
-            if (whole) RestoreVlanTag(batch, slots[i], &message->Header);
+            if (whole) RestoreTagFromAuxdata(batch, slots[i], &message->Header);
         }
         return received;
     }
@@ -205,8 +204,8 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         return kept;
     }
 
-    /// <summary>If the kernel stripped a VLAN tag (hardware or veth offload), put it back where it was.</summary>
-    private static void RestoreVlanTag(PacketBatch batch, int packet, MsgHdr* header)
+    /// <summary>If the kernel stripped a VLAN tag (hardware or veth offload), put it back where it was, as PACKET_AUXDATA says.</summary>
+    private static void RestoreTagFromAuxdata(PacketBatch batch, int packet, MsgHdr* header)
     {
         byte* at = (byte*)header->Control;
         byte* end = at + header->ControlLength;
@@ -217,11 +216,19 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             at += (cmsg->Length + 7) & ~(nuint)7;
             if (cmsg->Level != SOL_PACKET || cmsg->Type != PACKET_AUXDATA) continue;
             var aux = (TpacketAuxdata*)((byte*)cmsg + CMsgHdr.DataOffset);
-            if ((aux->Status & Sys.TP_STATUS_VLAN_VALID) == 0) return;
-            ushort tpid = (aux->Status & Sys.TP_STATUS_VLAN_TPID_VALID) != 0 ? aux->VlanTpid : EtherType.Vlan;
-            batch.InsertTag(packet, tpid, aux->VlanTci);
+            RestoreTag(batch, packet, aux->Status, aux->VlanTci, aux->VlanTpid);
             return;
         }
+    }
+
+    /// <summary>
+    /// Puts back the tag a ring slot's header or the auxiliary data reports stripped (the same status
+    /// bits in both); a TPID the kernel did not report is 802.1Q's.
+    /// </summary>
+    private static void RestoreTag(PacketBatch batch, int packet, uint status, ushort tci, ushort tpid)
+    {
+        if ((status & Sys.TP_STATUS_VLAN_VALID) == 0) return;
+        batch.InsertTag(packet, (status & Sys.TP_STATUS_VLAN_TPID_VALID) != 0 ? tpid : EtherType.Vlan, tci);
     }
 
     private void EnsureReceiveScratch(int capacity)
