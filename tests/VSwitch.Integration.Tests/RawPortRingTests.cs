@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace VSwitch.Integration.Tests;
 
 /// <summary>
@@ -76,6 +78,75 @@ public class RawPortRingTests
         // 64 KB GSO frames and their ACKs: recvmmsg is what a kernel without the ring uses for every frame.
         var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
         Assert.Equal(sent, received);
+    }
+
+    private const string SendFrames = """
+        import socket, sys
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((sys.argv[1], 0))
+        # To a MAC nobody has, from a locally administered one, with the local experimental EtherType.
+        frame = bytes.fromhex("02aa00000001" "02aa00000002" "88b5") + bytes(46)
+        for _ in range(int(sys.argv[2])): s.send(frame)
+        """;
+
+    /// <summary>
+    /// Frames the kernel drops because a raw port's ring (or, without one, its socket's queue) is full never
+    /// reach the switch; they are counted from PACKET_STATISTICS as rx_queue_full. The daemon is stopped
+    /// while a burst arrives, so the kernel must drop most of it: every frame the guest sent is then either
+    /// received or counted.
+    /// </summary>
+    [Theory]
+    [InlineData("on", 10_000)]
+    [InlineData("off", 60_000)]
+    public void FramesTheKernelDropsForAFullRing_AreCountedAsRxQueueFull(string ring, int burst)
+    {
+        using var lab = new SwitchLab(["--raw-ring", ring]);
+        lab.MustCtl("addbr", "xapi1");
+        var veth = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
+        lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out _);
+        lab.MustPing(g1, "198.18.1.2");
+        Thread.Sleep(300);
+
+        long SentByGuest() => long.Parse(Shell.Sh($"ip netns exec {g1} cat /sys/class/net/eth0/statistics/tx_packets").Output.Trim());
+        long Counted(JsonElement stats, string reason) =>
+            stats.GetProperty("dropsByReason").TryGetProperty(reason, out var n) ? n.GetInt64() : 0;
+        long sentBefore = SentByGuest();
+        var before = lab.Stats(veth);
+        long receivedBefore = before.GetProperty("rxPackets").GetInt64();
+        long rxDroppedBefore = before.GetProperty("rxDropped").GetInt64();
+        Assert.Equal(0, Counted(before, "rx_queue_full"));
+
+        Shell.MustSh($"kill -STOP {lab.DaemonPid}");
+        try
+        {
+            var sent = Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", SendFrames, "eth0", burst.ToString()], TimeSpan.FromSeconds(60));
+            Assert.True(sent.Ok, sent.ToString());
+        }
+        finally
+        {
+            Shell.MustSh($"kill -CONT {lab.DaemonPid}");
+        }
+        // A ring reports its drops on the first frame that lands after them, once the worker has made room.
+        Thread.Sleep(500);
+        Assert.True(Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", SendFrames, "eth0", "1"]).Ok);
+
+        long sentByGuest = 0, received = 0, dropped = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            Thread.Sleep(100);
+            sentByGuest = SentByGuest() - sentBefore;
+            var stats = lab.Stats(veth);
+            received = stats.GetProperty("rxPackets").GetInt64() - receivedBefore;
+            dropped = Counted(stats, "rx_queue_full");
+        } while (received + dropped != sentByGuest && DateTime.UtcNow < deadline);
+
+        Assert.True(sentByGuest >= burst + 1, $"the guest sent {sentByGuest} frames, fewer than the {burst + 1} asked");
+        Assert.Equal(sentByGuest, received + dropped);
+        Assert.True(dropped > 0, "no drop counted");
+        // 4,096 slots: at most that many frames fitted while the daemon was stopped.
+        if (ring == "on") Assert.True(dropped >= burst - 4096, $"{dropped} counted, but {burst - 4096} or more must have been dropped");
+        // ifconfig's column: frames dropped on receive, not malformed ones.
+        Assert.Equal(dropped, lab.Stats(veth).GetProperty("rxDropped").GetInt64() - rxDroppedBefore);
     }
 
     /// <summary>The daemon's shared mappings of a socket (only an AF_PACKET ring maps one), with their sizes.</summary>

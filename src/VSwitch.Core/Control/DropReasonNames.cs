@@ -17,6 +17,7 @@ public static class DropReasonNames
         DropReason.UnknownVlan => "unknown_vlan",
         DropReason.BondStandby => "bond_standby",
         DropReason.BondReflection => "bond_reflection",
+        DropReason.RxQueueFull => "rx_queue_full",
         _ => reason.ToString(),
     };
 

@@ -23,4 +23,9 @@ public enum DropReason
     BondReflection,
     /// <summary>The kernel refused the frame itself (bad length, a virtio-net header it would not take).</summary>
     TxError,
+    /// <summary>
+    /// Dropped by the kernel before the switch saw it, because the port's receive ring or socket queue was
+    /// full (a raw port's PACKET_STATISTICS); counted when the port next receives.
+    /// </summary>
+    RxQueueFull,
 }

@@ -33,6 +33,8 @@ internal static unsafe partial class Sys
 
     // <linux/if_packet.h>
     public const int PACKET_IGNORE_OUTGOING = 23;
+    /// <summary>In a ring slot's status: the kernel has dropped frames since PACKET_STATISTICS was last read.</summary>
+    public const uint TP_STATUS_LOSING = 0x4;
     public const uint TP_STATUS_VLAN_VALID = 0x10;
     public const uint TP_STATUS_VLAN_TPID_VALID = 0x40;
     public const ushort ETH_P_ALL = 0x0003;
@@ -49,6 +51,14 @@ internal static unsafe partial class Sys
     public const int MSG_TRUNC = 0x20;
     public const int SO_SNDBUFFORCE = 32;
     public const int SO_RCVBUFFORCE = 33;
+}
+
+/// <summary><c>struct tpacket_stats</c>, as PACKET_STATISTICS returns it for TPACKET_V1 and V2 (reading resets both).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TpacketStats
+{
+    public uint Packets;
+    public uint Drops;
 }
 
 /// <summary><c>struct tpacket_auxdata</c>: what AF_PACKET says about a received frame, including a stripped VLAN tag.</summary>

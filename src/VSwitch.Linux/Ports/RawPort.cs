@@ -112,15 +112,19 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             Span<int> all = stackalloc int[batch.Capacity];
             for (int i = 0; i < all.Length; i++) all[i] = i;
             int received = ReceiveQueued(batch, all);
+            // The socket's queue can only have overflowed while it held more than a batch.
+            if (received == batch.Capacity) CountKernelDrops(counters, index);
             return batch.Count = Compact(batch, received, counters, index);
         }
 
         Span<int> queued = stackalloc int[batch.Capacity];
         int count = 0, copies = 0;
+        bool losing = false;
         Tpacket2Header* frame;
         while (count < batch.Capacity && (frame = _ring.Ready()) != null)
         {
             uint status = frame->Status;
+            losing |= (status & Sys.TP_STATUS_LOSING) != 0;
             int length = (int)frame->Snaplen + VirtioNetHeader.Length;
             if ((status & PacketReceiveRing.StatusCopy) != 0)
             {
@@ -144,7 +148,23 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             _ring.Release(frame);
         }
         if (copies > 0) ReceiveQueued(batch, queued[..copies]);
+        if (losing) CountKernelDrops(counters, index);
         return batch.Count = Compact(batch, count, counters, index);
+    }
+
+    /// <summary>
+    /// Adds the frames the kernel dropped because the ring or the socket's queue was full, which the
+    /// switch never saw. Reading PACKET_STATISTICS resets the kernel's count, so only this port's worker
+    /// reads it: after a ring slot flagged TP_STATUS_LOSING (set on every frame that lands while drops
+    /// are unread, so the count is taken once the ring has room again), or after a recvmmsg that filled
+    /// the batch.
+    /// </summary>
+    private void CountKernelDrops(PortCounters counters, ushort index)
+    {
+        TpacketStats stats;
+        socklen_t length = (uint)sizeof(TpacketStats);
+        if (getsockopt(_fd.Fd, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0 && stats.Drops > 0)
+            counters.Drop(index, DropReason.RxQueueFull, stats.Drops);
     }
 
     /// <summary>
