@@ -51,7 +51,7 @@ rm -rf "$OUT/rtt"
 source perf/lib/switches.sh
 source perf/lib/measure.sh
 SWITCHES=${SWITCHES:-$ALL_SWITCHES}
-trap 'switch_down; rm -rf "$WORK"' EXIT
+trap 'restore_socket_memory; switch_down; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 has() { [[ " $TESTS " == *" $1 "* ]]; }

@@ -11,7 +11,7 @@ P=vsr$$
 WORK=$(mktemp -d /tmp/vsrss.XXXXXX)
 source perf/lib/switches.sh
 source perf/lib/measure.sh
-trap 'pkill -f "iperf3 -s -p 5302" 2>/dev/null || true; switch_down; rm -rf "$WORK"' EXIT
+trap 'pkill -f "iperf3 -s -p 5302" 2>/dev/null || true; restore_socket_memory; switch_down; rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
 switch_up vswitch-tap 2 2>>"$WORK/setup.log"
@@ -20,7 +20,8 @@ sleep 0.3
 ip netns exec "$P-h1" iperf3 -c 198.18.9.2 -p 5302 -t "$DURATION" -P 4 >/dev/null &
 LOAD=$!
 udp64_config "$WORK/udp64.cfg" "" "$(host_mac 2)"
-ip netns exec "$P-h1" timeout -s INT "$DURATION" trafgen -i "$WORK/udp64.cfg" -o "${HOST_IF[1]}" -P 1 -q -b 50000pps >/dev/null 2>&1 &
+trafgen_socket_memory # as for the benchmark's trafgen runs (lib/measure.sh says why)
+ip netns exec "$P-h1" timeout -s INT "$DURATION" trafgen -i "$WORK/udp64.cfg" -o "${HOST_IF[1]}" -P 1 -q -b 50000pps >"$WORK/trafgen.log" 2>&1 &
 FRAMES=$!
 
 samples="$OUT/rss.tsv"
@@ -31,6 +32,10 @@ while kill -0 "$LOAD" 2>/dev/null; do
     sleep 10
 done
 wait "$FRAMES" 2>/dev/null || true
+restore_socket_memory
+# A load that stopped early is not the load the figures claim.
+grep -q "packets outgoing" "$WORK/trafgen.log" ||
+    echo "rss-soak.sh: trafgen stopped before the end: $(grep -v "Cannot set system socket memory" "$WORK/trafgen.log" | tail -3 | tr '\n' ' ')" | tee "$OUT/trafgen-failed.txt" >&2
 
 # Warm-up: the first 90 s (JIT tiers, buffer pools, the FDB's first entries; the soaks of 2026-11-25
 # before the control-tick fix also showed a one-off bump of 1-2 MiB near 60 s). After it: the range,
