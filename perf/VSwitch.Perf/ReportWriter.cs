@@ -37,6 +37,9 @@ public static class ReportWriter
         md.AppendLine(notes.Count == 0
             ? "Every switch passed TCP with default offloads (no `ethtool -K … tx off`)."
             : $"Needed `ethtool -K … tx off` on the hosts to pass TCP at all: {string.Join(", ", notes)} (its TCP figure is with tx off).").AppendLine();
+        var udpNotes = r.Switches.Where(s => r.Flag(s, "sockperf_needs_tx_off")).Select(Name).ToList();
+        if (udpNotes.Count > 0)
+            md.AppendLine($"Needed `ethtool -K … tx off` on the hosts to pass sockperf's UDP at all: {string.Join(", ", udpNotes)} (its sockperf figures are with tx off).").AppendLine();
 
         Table(md, r, "64-byte frames (trafgen on one core, h1 → h2)",
         [

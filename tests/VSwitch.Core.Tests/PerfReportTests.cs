@@ -72,6 +72,10 @@ public class PerfReportTests
         r.Add("ovs-veth", "tcp1_needs_tx_off", 1);
         string md = ReportWriter.Write(r);
         Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass TCP at all: OVS userspace, veth (system ports)", md);
+        Assert.DoesNotContain("sockperf's UDP", md);
+        r.Add("ovs-veth", "sockperf_avg_us", 324);
+        r.Add("ovs-veth", "sockperf_needs_tx_off", 1);
+        Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass sockperf's UDP at all: OVS userspace, veth (system ports) (its sockperf figures are with tx off).", ReportWriter.Write(r));
         Assert.Contains("| TCP 1 stream ≥ 0.9 × kernel bridge | not measured | — |", md);
     }
 }
