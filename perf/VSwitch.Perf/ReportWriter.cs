@@ -34,7 +34,8 @@ public static class ReportWriter
             ("sockperf avg, µs", "sockperf_avg_us", Micro), ("sockperf p99, µs", "sockperf_p99_us", Micro),
         ]);
         var notes = r.Switches.Where(s => r.Flag(s, "tcp1_needs_tx_off") || r.Flag(s, "tcp4_needs_tx_off")).Select(Name).ToList();
-        md.AppendLine(notes.Count == 0
+        bool tcpMeasured = r.Switches.Any(s => r.Get(s, "tcp1_gbps") is not null || r.Get(s, "tcp4_gbps") is not null);
+        if (tcpMeasured) md.AppendLine(notes.Count == 0
             ? "Every switch passed TCP with default offloads (no `ethtool -K … tx off`)."
             : $"Needed `ethtool -K … tx off` on the hosts to pass TCP at all: {string.Join(", ", notes)} (its TCP figure is with tx off).").AppendLine();
         var udpNotes = r.Switches.Where(s => r.Flag(s, "sockperf_needs_tx_off")).Select(Name).ToList();

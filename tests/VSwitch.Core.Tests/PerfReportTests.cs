@@ -73,6 +73,10 @@ public class PerfReportTests
         string md = ReportWriter.Write(r);
         Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass TCP at all: OVS userspace, veth (system ports)", md);
         Assert.DoesNotContain("sockperf's UDP", md);
+        // A run without TCP says nothing about TCP's offloads.
+        var udpOnly = new ResultSet();
+        udpOnly.Add("vswitch-veth", "sockperf_avg_us", 55);
+        Assert.DoesNotContain("passed TCP", ReportWriter.Write(udpOnly));
         r.Add("ovs-veth", "sockperf_avg_us", 324);
         r.Add("ovs-veth", "sockperf_needs_tx_off", 1);
         Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass sockperf's UDP at all: OVS userspace, veth (system ports) (its sockperf figures are with tx off).", ReportWriter.Write(r));
