@@ -33,17 +33,23 @@ except Exception: pass' || true
     pkill -f "iperf3 -s -1 -D -p 5301" 2>/dev/null || true
 }
 
+# hosts_tx on|off: checksum offload on both hosts' interfaces, for a switch that does not finish checksums.
+hosts_tx() {
+    local h
+    for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx "$1" >/dev/null 2>&1 || true; done
+}
+
 measure_tcp() { # switch streams
-    local sw=$1 n=$2 gbps h
+    local sw=$1 n=$2 gbps
     cpu_begin
     gbps=$(iperf "$n")
     cpu_end "$sw" "tcp$n"
     if [ -z "$gbps" ] || [ "$(echo "$gbps < 0.05" | bc)" = 1 ]; then
         # Checksum offload left to a switch that does not finish checksums: TCP cannot pass at all.
-        for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx off >/dev/null 2>&1 || true; done
+        hosts_tx off
         record "$sw" "tcp${n}_needs_tx_off" 1
         gbps=$(iperf "$n")
-        for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx on >/dev/null 2>&1 || true; done
+        hosts_tx on
     fi
     record "$sw" "tcp${n}_gbps" "${gbps:-0}"
 }
@@ -168,15 +174,15 @@ sockperf_run() { # → sockperf's output
 }
 
 measure_sockperf() { # switch
-    local sw=$1 out h
+    local sw=$1 out
     out=$(sockperf_run)
     if ! grep -q "avg-rtt=" <<<"$out"; then
         # As for TCP: a switch that does not finish UDP checksums passes no datagram at all
         # ("No messages were received from the server"); measure it with tx off, and say so.
-        for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx off >/dev/null 2>&1 || true; done
+        hosts_tx off
         record "$sw" sockperf_needs_tx_off 1
         out=$(sockperf_run)
-        for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx on >/dev/null 2>&1 || true; done
+        hosts_tx on
     fi
     record "$sw" sockperf_avg_us "$(sed -n 's/.*avg-rtt=\([0-9.]*\).*/\1/p' <<<"$out")"
     record "$sw" sockperf_p99_us "$(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' <<<"$out")"
