@@ -42,8 +42,9 @@ done
 wait "$FRAMES" 2>/dev/null || true
 restore_socket_memory
 # A load that stopped early is not the load the figures claim.
-grep -q "packets outgoing" "$WORK/trafgen.log" ||
-    echo "rss-soak.sh: trafgen stopped before the end: $(grep -v "Cannot set system socket memory" "$WORK/trafgen.log" | tail -3 | tr '\n' ' ')" | tee "$OUT/$NAME-trafgen-failed.txt" >&2
+if why=$(trafgen_failed "$(cat "$WORK/trafgen.log")"); then
+    echo "rss-soak.sh: trafgen stopped before the end: $why" | tee "$OUT/$NAME-trafgen-failed.txt" >&2
+fi
 
 # Warm-up: the first 90 s (JIT tiers, buffer pools, the FDB's first entries; the soaks of 2026-11-25
 # before the control-tick fix also showed a one-off bump of 1-2 MiB near 60 s). After it: the range,

@@ -85,16 +85,23 @@ restore_socket_memory() {
     echo "$max" >/proc/sys/net/core/wmem_max
 }
 
+# trafgen_failed OUTPUT: succeeds when trafgen gave no summary (it did not run, or quit early), and then
+# prints its last words other than its usual warnings about the sysctls: its error.
+trafgen_failed() {
+    grep -q "packets outgoing" <<<"$1" && return 1
+    grep -v "Cannot set system socket memory" <<<"$1" | tail -3 | tr '\n' ' ' || true
+    return 0
+}
+
 # trafgen_run CONFIG SECONDS [RATE-OPTIONS…] → "SENT SECONDS" (trafgen's own count and time on its CPU)
 trafgen_run() {
     local cfg=$1 secs=$2 out; shift 2
     trafgen_socket_memory
     out=$({ ip netns exec "$P-h1" timeout -s INT "$secs" trafgen -i "$cfg" -o "${HOST_IF[1]}" -P 1 -q "$@" 2>&1 || true; } | tr -d '\r')
     restore_socket_memory
-    # No summary means trafgen did not run: say why on the log (the figures stay empty: not measured),
-    # with its error rather than its usual warnings about the sysctls.
-    grep -q "packets outgoing" <<<"$out" ||
-        echo "trafgen gave no summary ($ROUND, $cfg): $(grep -v "Cannot set system socket memory" <<<"$out" | tail -3 | tr '\n' ' ')" >&2
+    # No summary means trafgen did not run: say why on the log (the figures stay empty: not measured).
+    local why
+    if why=$(trafgen_failed "$out"); then echo "trafgen gave no summary ($ROUND, $cfg): $why" >&2; fi
     awk '/packets outgoing/ {n = $1} /usec on CPU/ {t = $1 + $3 / 1e6} END {printf "%d %.6f\n", n, t}' <<<"$out"
 }
 
