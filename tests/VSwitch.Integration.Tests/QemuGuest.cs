@@ -67,7 +67,7 @@ public sealed class QemuGuest : IDisposable
     public int WaitForExit(TimeSpan timeout) => int.Parse(WaitFor(@"VSGUEST: exit (\d+)", timeout).Groups[1].Value);
 
     /// <summary>
-    /// Boots two guests: one listens on 198.18.1.1 and receives, the other (198.18.1.2) pings it three times
+    /// Boots two guests: one listens on 198.18.1.1 and receives; once it is up, the other (198.18.1.2) pings it three times
     /// and sends 4 MiB of random data over TCP with busybox nc. Asserts both finished and that the md5 and
     /// length of what arrived match what was sent. Returns the sender's serial log.
     /// </summary>
@@ -75,11 +75,14 @@ public sealed class QemuGuest : IDisposable
     {
         using var receiver = Start(lab, "receiver", receiverNetwork, "198.18.1.1/24",
             run: "nc -l -p 5000 > /tmp/data; echo received $(md5sum < /tmp/data) $(wc -c < /tmp/data)");
+        // The sender's three pings come right after its own boot; under TCG and a loaded machine the
+        // receiver could still be booting then (a full test run once lost all three that way).
+        receiver.WaitUntilUp();
         using var sender = Start(lab, "sender", senderNetwork, "198.18.1.2/24",
             run: "ping -c 3 198.18.1.1 && dd if=/dev/urandom of=/tmp/data bs=1M count=4 2>/dev/null && " +
                  "echo sent $(md5sum < /tmp/data) $(wc -c < /tmp/data) && nc -w 5 198.18.1.1 5000 < /tmp/data");
         var limit = TimeSpan.FromSeconds(90);
-        Assert.True(sender.WaitForExit(limit) == 0, $"sender:\n{sender.Log}\n{lab.ReadLog()}");
+        Assert.True(sender.WaitForExit(limit) == 0, $"sender:\n{sender.Log}\nreceiver:\n{receiver.Log}\n{lab.ReadLog()}");
         Assert.True(receiver.WaitForExit(limit) == 0, $"receiver:\n{receiver.Log}");
         var sent = Regex.Match(sender.Log, @"sent ([0-9a-f]{32}) - (\d+)");
         var received = Regex.Match(receiver.Log, @"received ([0-9a-f]{32}) - (\d+)");
