@@ -46,6 +46,9 @@ using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, a
     busyPoll: TimeSpan.FromMicroseconds(busyPoll), ioUring: options.IoUring);
 if (datapath.IoUringRefused is { } refused)
     log.LogWarning("io_uring refused ({Reason}): TAP ports use read() and write(), one system call per frame", refused);
+if (datapath.RegisteredBuffersRefused is { } unregistered)
+    log.LogWarning("io_uring refused to register the workers' batch buffers ({Reason}): TAP I/O goes through io_uring without them " +
+                   "(the pinned pages count against RLIMIT_MEMLOCK unless the daemon has CAP_IPC_LOCK)", unregistered);
 using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("ports"), options.RawRing), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
@@ -86,7 +89,7 @@ catch (System.Net.Sockets.SocketException e)
 
 log.LogInformation("vswitchd ready: {Workers} workers {Polling}, TAP I/O {TapIo}, config {Config}, socket {Socket}", datapath.WorkerCount,
     busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling",
-    datapath.UsesIoUring ? "through io_uring" : "by read() and write()", options.ConfigPath, options.SocketPath);
+    datapath.UsesIoUring ? (datapath.UsesRegisteredBuffers ? "through io_uring into registered buffers" : "through io_uring") : "by read() and write()", options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),

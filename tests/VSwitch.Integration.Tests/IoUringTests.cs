@@ -35,9 +35,11 @@ public class IoUringTests
     {
         using var lab = new SwitchLab();
         var (g1, g2) = lab.AddTwoTapGuests();
-        lab.AssertLogged("TAP I/O through io_uring");
-        // One ring per worker, held open for the daemon's life.
-        Assert.True(RingCount(lab.DaemonPid) >= 1, $"vswitchd holds no io_uring descriptor\n{lab.ReadLog()}");
+        lab.AssertLogged("TAP I/O through io_uring into registered buffers");
+        // One ring per worker, held open for the daemon's life, each with its worker's batch registered.
+        var rings = RingFdInfo(lab.DaemonPid);
+        Assert.True(rings.Count >= 1, $"vswitchd holds no io_uring descriptor\n{lab.ReadLog()}");
+        Assert.All(rings, info => Assert.Contains("UserBufs:\t1\n", info));
 
         AssertBurstInOrder(lab, g1, g2);
         var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
@@ -81,6 +83,26 @@ public class IoUringTests
         Assert.Equal(0, RingCount(lab.DaemonPid));
     }
 
+    [Fact]
+    public void WhenTheKernelRefusesToRegisterTheBatches_TheDaemonSaysWhy_AndStillUsesIoUring()
+    {
+        using var lab = new SwitchLab();
+        lab.Stop();
+        // Without CAP_IPC_LOCK the pinned pages count against RLIMIT_MEMLOCK, and 64 KiB cannot hold a
+        // worker's batch (2 MiB).
+        lab.Start(wrapper: ["prlimit", "--memlock=65536", "setpriv", "--bounding-set=-ipc_lock", "--"]);
+        var (g1, g2) = lab.AddTwoTapGuests();
+        lab.AssertLogged("io_uring refused to register the workers' batch buffers (io_uring_register(BUFFERS): ENOMEM");
+        lab.AssertLogged("TAP I/O through io_uring,");
+        var rings = RingFdInfo(lab.DaemonPid);
+        Assert.True(rings.Count >= 1, $"vswitchd holds no io_uring descriptor\n{lab.ReadLog()}");
+        Assert.All(rings, info => Assert.Contains("UserBufs:\t0\n", info));
+
+        AssertBurstInOrder(lab, g1, g2);
+        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
+        Assert.Equal(sent, received);
+    }
+
     /// <summary>
     /// 20,000 numbered datagrams from g1 to g2 as fast as Python sends them, so the switch reads them in
     /// batches: none may arrive out of order. Some may be lost (a TAP drops what its queue cannot hold
@@ -100,6 +122,12 @@ public class IoUringTests
         Assert.True(disorder == 0, $"{disorder} of the {seen} datagrams that arrived came after a later one");
     }
 
-    private static int RingCount(int pid) =>
-        new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos().Count(fd => fd.LinkTarget == "anon_inode:[io_uring]");
+    private static int RingCount(int pid) => RingFdInfo(pid).Count;
+
+    /// <summary>/proc/PID/fdinfo of each io_uring the process holds (it lists the registered buffers, "UserBufs:").</summary>
+    private static List<string> RingFdInfo(int pid) =>
+        new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos()
+            .Where(fd => fd.LinkTarget == "anon_inode:[io_uring]")
+            .Select(fd => File.ReadAllText($"/proc/{pid}/fdinfo/{fd.Name}"))
+            .ToList();
 }

@@ -55,11 +55,15 @@ public sealed class SwitchLab : IDisposable
     /// <summary>When the daemon was last started (before exec), for "traffic flows within N s of the restart".</summary>
     public Stopwatch SinceStart { get; private set; } = new();
 
-    public void Start(string? configPath = null, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null)
+    /// <param name="wrapper">A command that execs vswitchd with the rest of the line (prlimit, setpriv), so the
+    /// process started is still the daemon.</param>
+    public void Start(string? configPath = null, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null,
+                      IEnumerable<string>? wrapper = null)
     {
         SinceStart = Stopwatch.StartNew();
         var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", SwitchNs, Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug" }
+        foreach (var a in new[] { "netns", "exec", SwitchNs }.Concat(wrapper ?? [])
+                     .Concat([Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug"])
                      .Concat(extraArguments ?? []))
             info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;

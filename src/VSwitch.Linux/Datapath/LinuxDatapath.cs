@@ -30,6 +30,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         UsesIoUring = rings[0] is not null;
         _workers = new Worker[count];
         for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses, busyPoll, rings[i]);
+        if (UsesIoUring) RegisterBatches();
         foreach (var worker in _workers) worker.Start();
         Counters = _workers.Select(w => w.Counters).ToArray();
     }
@@ -41,6 +42,25 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
 
     /// <summary>Why io_uring was asked for and not used (the kernel's refusal), else null.</summary>
     public string? IoUringRefused { get; private set; }
+
+    /// <summary>Whether every worker's ring reads and writes TAPs straight into its batch's registered pages.</summary>
+    public bool UsesRegisteredBuffers { get; private set; }
+
+    /// <summary>Why the rings could not register the workers' batches (<see cref="IoUring.RegisterBuffer"/>), else null.</summary>
+    public string? RegisteredBuffersRefused { get; private set; }
+
+    /// <summary>Every worker's batch registered with its ring, or none: as with the rings themselves, no worker behaves differently from its peers.</summary>
+    private void RegisterBatches()
+    {
+        foreach (var worker in _workers)
+        {
+            RegisteredBuffersRefused = worker.RegisterBatch();
+            if (RegisteredBuffersRefused is null) continue;
+            foreach (var registered in _workers) registered.UnregisterBatch();
+            return;
+        }
+        UsesRegisteredBuffers = true;
+    }
 
     /// <summary>One ring per worker, or none at all: a worker without one would behave differently from its peers for no reason.</summary>
     private IoUring?[] CreateRings(int count, int batchSize)

@@ -71,6 +71,12 @@ internal sealed unsafe class Worker : IDisposable
     public int PortCount;
     public PortCounters Counters => _pipeline.Counters;
 
+    /// <summary>Registers this worker's batch with its ring (<see cref="IoUring.RegisterBuffer"/>); null, or the kernel's refusal.</summary>
+    public string? RegisterBatch() =>
+        _ring?.RegisterBuffer(_batch.Slot(0), (nuint)((long)_batch.Capacity * _batch.SlotSize));
+
+    public void UnregisterBatch() => _ring?.UnregisterBuffer();
+
     /// <summary>Asleep in epoll_wait: a frame for one of its ports would cost it a wake-up.</summary>
     public bool IsWaiting => Volatile.Read(ref _waiting) != 0;
 

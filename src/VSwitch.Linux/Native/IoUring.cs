@@ -19,8 +19,9 @@ namespace VSwitch.Linux.Native;
 internal sealed unsafe partial class IoUring : IDisposable
 {
     // <linux/io_uring.h>. The system call numbers are those of x86_64 and arm64 alike (the unified table).
-    private const long SysSetup = 425, SysEnter = 426;
-    private const byte OpRead = 22, OpWrite = 23;
+    private const long SysSetup = 425, SysEnter = 426, SysRegister = 427;
+    private const byte OpReadFixed = 4, OpWriteFixed = 5, OpRead = 22, OpWrite = 23;
+    private const uint RegisterBuffers = 0, UnregisterBuffers = 1;
     private const uint RwfNoWait = 0x8;
     private const uint EnterGetEvents = 1;
     private const uint FeatSingleMmap = 1;
@@ -45,6 +46,8 @@ internal sealed unsafe partial class IoUring : IDisposable
         public ulong Off, Addr;
         public uint Len, RwFlags;
         public ulong UserData;
+        /// <summary>Which registered buffer a READ_FIXED or WRITE_FIXED uses (there is only one: 0).</summary>
+        public ushort BufIndex;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -67,6 +70,8 @@ internal sealed unsafe partial class IoUring : IDisposable
     private readonly uint _sqMask, _cqMask;
     private readonly Cqe* _cqes;
     private uint _queued;
+    // The registered buffer (RegisterBuffer), empty until then.
+    private byte* _registeredStart, _registeredEnd;
 
     private IoUring(FileDescriptor fd, in Params p)
     {
@@ -114,6 +119,31 @@ internal sealed unsafe partial class IoUring : IDisposable
         }
     }
 
+    /// <summary>
+    /// Registers the worker's batch memory with the ring (IORING_REGISTER_BUFFERS): the kernel pins its
+    /// pages once, and a read or write inside it goes as READ_FIXED or WRITE_FIXED, which copies to and
+    /// from those pages instead of through a user address each time. Anything outside it (a frame in
+    /// another buffer) still goes as a plain read or write. Returns null, or why the kernel refused (the
+    /// pinned pages count against RLIMIT_MEMLOCK for a process without CAP_IPC_LOCK).
+    /// </summary>
+    public string? RegisterBuffer(byte* start, nuint length)
+    {
+        var buffer = new iovec { iov_base = start, iov_len = (size_t)(ulong)length };
+        if (syscall(SysRegister, _fd.Fd, RegisterBuffers, (long)&buffer, 1, 0, 0) < 0)
+            return NativeError.Exception("io_uring_register(BUFFERS)", Marshal.GetLastPInvokeError()).Message;
+        _registeredStart = start;
+        _registeredEnd = start + length;
+        return null;
+    }
+
+    /// <summary>Undoes <see cref="RegisterBuffer"/>: reads and writes go as plain ones again.</summary>
+    public void UnregisterBuffer()
+    {
+        if (_registeredStart == null) return;
+        syscall(SysRegister, _fd.Fd, UnregisterBuffers, 0, 0, 0, 0);
+        _registeredStart = _registeredEnd = null;
+    }
+
     /// <summary>Most operations one <see cref="Submit"/> may carry.</summary>
     public int Capacity { get; }
 
@@ -132,6 +162,8 @@ internal sealed unsafe partial class IoUring : IDisposable
         sqe->Len = (uint)length;
         sqe->RwFlags = RwfNoWait;
         sqe->UserData = tag;
+        if (buffer >= _registeredStart && buffer + length <= _registeredEnd)
+            sqe->Opcode = op == OpRead ? OpReadFixed : OpWriteFixed; // BufIndex 0: the one registered buffer
         _queued++;
     }
 
