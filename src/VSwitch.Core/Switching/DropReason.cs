@@ -25,7 +25,7 @@ public enum DropReason
     TxError,
     /// <summary>
     /// Dropped by the kernel before the switch saw it, because the port's receive ring or socket queue was
-    /// full (a raw port's PACKET_STATISTICS); counted when the port next receives.
+    /// full (a raw port's PACKET_STATISTICS); counted by the port's worker once it has made room again.
     /// </summary>
     RxQueueFull,
 }

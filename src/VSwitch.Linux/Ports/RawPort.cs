@@ -119,7 +119,8 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
 
         Span<int> queued = stackalloc int[batch.Capacity];
         int count = 0, copies = 0;
-        bool losing = false;
+        // A full ring drops what comes next; if nothing comes after the drops, no slot will ever say LOSING.
+        bool losing = _ring.Full();
         Tpacket2Header* frame;
         while (count < batch.Capacity && (frame = _ring.Ready()) != null)
         {
@@ -155,9 +156,9 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// <summary>
     /// Adds the frames the kernel dropped because the ring or the socket's queue was full, which the
     /// switch never saw. Reading PACKET_STATISTICS resets the kernel's count, so only this port's worker
-    /// reads it: after a ring slot flagged TP_STATUS_LOSING (set on every frame that lands while drops
-    /// are unread, so the count is taken once the ring has room again), or after a recvmmsg that filled
-    /// the batch.
+    /// reads it: after a walk of a ring that was full when it began (the drops so far, once there is room
+    /// again), or that met a slot flagged TP_STATUS_LOSING (set on every frame that lands while drops are
+    /// unread: those after the ring had room), or after a recvmmsg that filled the batch.
     /// </summary>
     private void CountKernelDrops(PortCounters counters, ushort index)
     {
