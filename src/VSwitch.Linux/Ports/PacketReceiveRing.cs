@@ -76,13 +76,13 @@ internal sealed unsafe class PacketReceiveRing : IDisposable
 
     /// <summary>
     /// Whether every slot holds a frame, so the kernel has nowhere to put the next one and drops it. The
-    /// kernel fills slots in order and we hand them back in order, so ours are the run that starts at the
-    /// next slot; it covers the ring when the slot before the next one is ours too.
+    /// kernel takes slots in order and we hand them back in order, so the slot before the next one, the
+    /// last we handed back, is the kernel's again only once it has taken every other slot.
     /// </summary>
     public bool Full()
     {
         var last = (Tpacket2Header*)(_ring + (long)(_next == 0 ? FrameCount - 1 : _next - 1) * FrameSize);
-        return (Volatile.Read(ref last->Status) & StatusUser) != 0 && Ready() != null;
+        return (Volatile.Read(ref last->Status) & StatusUser) != 0;
     }
 
     /// <summary>Hands the frame <see cref="Ready"/> returned back to the kernel and moves on.</summary>

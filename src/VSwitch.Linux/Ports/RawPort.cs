@@ -120,12 +120,12 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         Span<int> queued = stackalloc int[batch.Capacity];
         int count = 0, copies = 0;
         // A full ring drops what comes next; if nothing comes after the drops, no slot will ever say LOSING.
-        bool losing = _ring.Full();
+        bool dropsUnread = _ring.Full();
         Tpacket2Header* frame;
         while (count < batch.Capacity && (frame = _ring.Ready()) != null)
         {
             uint status = frame->Status;
-            losing |= (status & Sys.TP_STATUS_LOSING) != 0;
+            dropsUnread |= (status & Sys.TP_STATUS_LOSING) != 0;
             int length = (int)frame->Snaplen + VirtioNetHeader.Length;
             if ((status & PacketReceiveRing.StatusCopy) != 0)
             {
@@ -149,7 +149,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             _ring.Release(frame);
         }
         if (copies > 0) ReceiveQueued(batch, queued[..copies]);
-        if (losing) CountKernelDrops(counters, index);
+        if (dropsUnread) CountKernelDrops(counters, index);
         return batch.Count = Compact(batch, count, counters, index);
     }
 
