@@ -12,9 +12,10 @@ cd "$(dirname "$(readlink -f "$0")")"
 # the stand-in VIF guest), curl (the metrics endpoint test), openvswitch-switch (the independent upstream
 # switch of the VLAN tests), python3-scapy (hand-built tagged frames), qemu-system-x86 and cpio (the QEMU
 # guests of tools/guest), iputils-arping (the migration drill's gratuitous ARP), netsniff-ng (trafgen),
-# sockperf and bc (the benchmark harness), fonts-dejavu-core (its plots' text).
+# sockperf and bc (the benchmark harness), gcc and libc6-dev (its reference, the naive C TAP loop),
+# fonts-dejavu-core (its plots' text).
 PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy
-          qemu-system-x86 cpio iputils-arping netsniff-ng sockperf bc fonts-dejavu-core)
+          qemu-system-x86 cpio iputils-arping netsniff-ng sockperf bc gcc libc6-dev fonts-dejavu-core)
 
 need_packages() {
     local missing=()

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The side-by-side harness: VSwitch (tap and veth ports), the kernel bridge and Open vSwitch's userspace
-# datapath (tap with TSO, veth) in one run, alternating switches round by round, on the same topology:
-# namespaces with one interface each, joined by the switch under test. Per switch and round:
+# The side-by-side harness: VSwitch (tap and veth ports), the kernel bridge, Open vSwitch's userspace
+# datapath (tap with TSO, veth) and the issue's naive C loop between two TAPs in one run, alternating
+# switches round by round, on the same topology: namespaces with one interface each, joined by the
+# switch under test. Per switch and round:
 #   TCP (iperf3, 1 and 4 streams, default offloads), 64-byte forwarding (trafgen: offered, received, loss),
 #   the RFC 2544 zero-loss rate, latency (ping at 100/s, sockperf UDP ping-pong: avg and p99), the switch's
 #   CPU, MAC scale after RFC 2889 (forwarding with 1, 1k, 100k source MACs; learning rate) and the flood
-#   rate with 8 ports.
+#   rate with 8 ports (these two not for the loop, which has no MAC table and two ports).
 # Output: perf/results/<date>/ with raw.tsv, the ping samples, report.md (medians, min–max, ratios) and
 # PNG plots. Usage (as root; ./run.sh bench builds and installs first):
 #   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
@@ -27,18 +28,21 @@ while [ $# -gt 0 ]; do
         --switches) SWITCHES=$2; shift 2 ;;
         --only) TESTS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "compare.sh: run as root (namespaces, TAPs, veths)" >&2; exit 1; }
-for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc; do
+for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc cc; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (./run.sh bench installs it)" >&2; exit 1; }
 done
 [ -x bin/vswitchd ] || { echo "compare.sh: bin/vswitchd is missing: ./run.sh build" >&2; exit 1; }
 # The harness's own tools: the paced sender of the RFC 2544 search, and the report with its plots.
 PERF_TOOL=$PWD/perf/bin/vswitch-perf
 dotnet publish perf/VSwitch.Perf -c Release -o perf/bin --nologo -v q >/dev/null
+# The reference the issue sets VSwitch against: its naive C loop between two TAPs (switch "tap-loop").
+TAP_LOOP=$PWD/perf/bin/tap-loop
+cc -O2 -Wall -o "$TAP_LOOP" perf/reference/tap-loop.c
 
 P=vsb$$
 WORK=$(mktemp -d /tmp/vsbench.XXXXXX)
@@ -78,9 +82,9 @@ for ROUND in $(seq "$ROUNDS"); do
             has sockperf && measure_sockperf "$sw"
             has pps && measure_pps "$sw"
             has zeroloss && has pps && measure_zero_loss "$sw"
-            has macs && measure_mac_scale "$sw"
+            has macs && switch_learns "$sw" && measure_mac_scale "$sw"
         fi
-        if has flood; then
+        if has flood && switch_learns "$sw"; then
             switch_up "$sw" "$FLOOD_PORTS" 2>>"$WORK/setup.log"
             measure_flood "$sw"
         fi

@@ -15,6 +15,7 @@ public static class ReportWriter
         ["kernel-bridge"] = "Linux kernel bridge, veth",
         ["ovs-tap"] = "OVS userspace, tap + TSO",
         ["ovs-veth"] = "OVS userspace, veth (system ports)",
+        ["tap-loop"] = "naive C loop between two TAPs (no switch)",
     };
 
     public static string Name(string @switch) => Names.GetValueOrDefault(@switch, @switch);
@@ -22,7 +23,7 @@ public static class ReportWriter
     public static string Write(ResultSet r)
     {
         var md = new StringBuilder();
-        md.AppendLine("# VSwitch against the kernel bridge and Open vSwitch: one run, side by side").AppendLine();
+        md.AppendLine("# VSwitch against the kernel bridge, Open vSwitch and the naive TAP loop: one run, side by side").AppendLine();
         foreach (var key in new[] { "machine", "kernel", "tcp", "versions", "plan", "date" })
             if (r.Machine.TryGetValue(key, out var value)) md.AppendLine($"- {key}: {value}");
         md.AppendLine("- every figure: median (min–max) over the rounds; the switches alternate within each round").AppendLine();
@@ -102,6 +103,7 @@ public static class ReportWriter
         (string A, string B)[] pairs =
         [
             ("vswitch-tap", "kernel-bridge"), ("vswitch-tap", "ovs-tap"), ("vswitch-veth", "kernel-bridge"), ("vswitch-veth", "ovs-veth"),
+            ("vswitch-tap", "tap-loop"),
         ];
         var present = pairs.Where(p => r.Has(p.A) && r.Has(p.B)).ToArray();
         if (present.Length == 0) return;

@@ -9,7 +9,10 @@
 #   ovs-tap        Open vSwitch's userspace datapath (datapath_type=netdev), tap ports, userspace TSO
 #                  enabled before ovs-vswitchd starts
 #   ovs-veth       the same datapath with system ports on veths (userspace TSO off)
-ALL_SWITCHES="vswitch-tap vswitch-veth kernel-bridge ovs-tap ovs-veth"
+#   tap-loop       no switch: the issue's naive single-threaded read()/write() loop between two TAPs with
+#                  virtio-net headers and offloads (perf/reference/tap-loop.c, built into $TAP_LOOP);
+#                  two hosts only, and no MAC table (switch_learns)
+ALL_SWITCHES="vswitch-tap vswitch-veth kernel-bridge ovs-tap ovs-veth tap-loop"
 
 SWITCH_PID=""
 declare -a HOST_IF=()
@@ -62,6 +65,16 @@ switch_up() {
             ovs_start true
             for h in $(seq "$hosts"); do
                 ovs_vsctl add-port br0 "$P-t$h" -- set interface "$P-t$h" type=tap
+                ip -n "$P-sw" link set "$P-t$h" netns "$P-h$h"
+                host_address "$h" "$P-t$h"
+            done ;;
+        tap-loop)
+            [ "$hosts" -eq 2 ] || { echo "tap-loop joins exactly two hosts, not $hosts" >&2; return 1; }
+            ip netns exec "$P-sw" "$TAP_LOOP" "$P-t1" "$P-t2" >"$WORK/tap-loop.log" 2>&1 &
+            SWITCH_PID=$!
+            for _ in $(seq 50); do grep -q ready "$WORK/tap-loop.log" && break; sleep 0.1; done
+            grep -q ready "$WORK/tap-loop.log" || { echo "tap-loop did not start: $(cat "$WORK/tap-loop.log")" >&2; return 1; }
+            for h in 1 2; do
                 ip -n "$P-sw" link set "$P-t$h" netns "$P-h$h"
                 host_address "$h" "$P-t$h"
             done ;;
@@ -128,6 +141,9 @@ switch_process() {
     elif [ -f "$WORK/ovs/vswitchd.pid" ]; then cat "$WORK/ovs/vswitchd.pid"
     fi
 }
+
+# Whether the switch has a MAC table and takes more than two ports (the MAC-scale and flood tests).
+switch_learns() { [ "$1" != tap-loop ]; }
 
 # Learned MACs in the switch's table.
 learned_macs() {

@@ -50,6 +50,19 @@ public class PerfReportTests
         Assert.False(missing.Met);
     }
 
+    [Theory]
+    [InlineData(10.0, false)] // matching the naive loop is not beating it
+    [InlineData(10.5, true)]
+    [InlineData(9.5, false)]
+    public void Targets_TheNaiveTapLoopMustBeBeaten_NotMatched(double vswitchGbps, bool met)
+    {
+        var r = new ResultSet();
+        r.Add("vswitch-tap", "tcp1_gbps", vswitchGbps); r.Add("tap-loop", "tcp1_gbps", 10);
+        var beat = Target.FromIssue.Single(t => t.Against == "tap-loop" && t.Metric == "tcp1_gbps").Evaluate(r);
+        Assert.Equal(vswitchGbps / 10, beat.Ratio!.Value, 6);
+        Assert.Equal(met, beat.Met);
+    }
+
     [Fact]
     public void Report_StatesTheMachine_IncludingTheCongestionControlThatBindsTcp()
     {
