@@ -15,7 +15,7 @@ public static class ReportWriter
         ["kernel-bridge"] = "Linux kernel bridge, veth",
         ["ovs-tap"] = "OVS userspace, tap + TSO",
         ["ovs-veth"] = "OVS userspace, veth (system ports)",
-        ["tap-loop"] = "naive C loop between two TAPs (no switch)",
+        ["tap-loop"] = "naive C TAP loop, no switch",
     };
 
     public static string Name(string @switch) => Names.GetValueOrDefault(@switch, @switch);
