@@ -24,6 +24,42 @@ public class ObservabilityTests
         Assert.Equal("404", notFound.Output);
     }
 
+    /// <summary>
+    /// Frames tun drops because a tap port's TAP queue (500 frames) is full never reach a worker; the
+    /// switch reads them from the device (its tx_dropped) as rx_queue_full, wherever the device lives: in a
+    /// guest's namespace (moved there after addtap) or still in the switch's own.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FramesTheKernelDropsForAFullTapQueue_AreCountedAsRxQueueFull(bool movedIntoGuest)
+    {
+        const int burst = 5_000;
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        string g1 = lab.SwitchNs;
+        if (movedIntoGuest) g1 = lab.AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1");
+        else
+        {
+            lab.MustCtl("addtap", "xapi1", "vif1.0");
+            Shell.MustSh($"ip -n {g1} addr add 198.18.1.1/24 dev vif1.0 && ip -n {g1} link set vif1.0 up");
+        }
+        var g2 = lab.AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2");
+        KernelDropDrill.Quieten(lab, g1, "vif1.0", g2, "vif2.0");
+
+        // What the guest handed its TAP: tun counts a frame the switch read as tx_packets, one it dropped as tx_dropped.
+        long DeviceDropped() => KernelDropDrill.DeviceCounter(g1, "vif1.0", "tx_dropped");
+        long droppedBefore = DeviceDropped();
+        var outcome = KernelDropDrill.Run(lab, "vif1.0", g1, "vif1.0", burst,
+            () => KernelDropDrill.DeviceCounter(g1, "vif1.0", "tx_packets") + DeviceDropped());
+
+        Assert.True(outcome.SentByGuest == burst, $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
+        Assert.Equal(outcome.SentByGuest, outcome.Received + outcome.Dropped);
+        Assert.True(outcome.Dropped >= burst - 1_000, $"{outcome.Dropped} counted, but the TAP queue holds 500 frames of the {burst}");
+        Assert.Equal(DeviceDropped() - droppedBefore, outcome.Dropped);
+        Assert.Equal(outcome.Dropped, outcome.RxDropped);
+    }
+
     [Fact]
     public void StatsCounters_UseIfconfigsVocabulary_WithBridgeTotals()
     {

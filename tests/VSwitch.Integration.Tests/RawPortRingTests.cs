@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace VSwitch.Integration.Tests;
 
 /// <summary>
@@ -80,19 +78,10 @@ public class RawPortRingTests
         Assert.Equal(sent, received);
     }
 
-    private const string SendFrames = """
-        import socket, sys
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind((sys.argv[1], 0))
-        # To a MAC nobody has, from a locally administered one, with the local experimental EtherType.
-        frame = bytes.fromhex("02aa00000001" "02aa00000002" "88b5") + bytes(46)
-        for _ in range(int(sys.argv[2])): s.send(frame)
-        """;
-
     /// <summary>
     /// Frames the kernel drops because a raw port's ring (or, without one, its socket's queue) is full never
-    /// reach the switch; they are counted from PACKET_STATISTICS as rx_queue_full. The daemon is stopped
-    /// while a burst arrives, so the kernel must drop most of it: every frame the guest sent is then either
-    /// received or counted, with no later frame needed to bring the count in.
+    /// reach the switch; they are counted from PACKET_STATISTICS as rx_queue_full, with no later frame
+    /// needed to bring the count in (KernelDropDrill).
     /// </summary>
     [Theory]
     [InlineData("on", 10_000)]
@@ -103,55 +92,18 @@ public class RawPortRingTests
         lab.MustCtl("addbr", "xapi1");
         var veth = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
         lab.AddVethGuest("xapi1", "g2", "198.18.1.2", out var g2);
-        // A quiet guest, so the burst is all it sends between the counters' two readings: no IPv6 router
-        // solicitations or MLD reports, and no ARP (permanent neighbours on both sides: otherwise g2
-        // re-checks g1 about 5 s after the ping, and g1's reply would be a later frame that brings the
-        // count in, which this test must do without).
-        Shell.MustSh($"ip netns exec {g1} sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1");
-        Shell.MustSh($"ip -n {g1} neigh replace 198.18.1.2 lladdr {SwitchLab.MacOf(g2, "eth0")} dev eth0 nud permanent && " +
-                     $"ip -n {g2} neigh replace 198.18.1.1 lladdr {SwitchLab.MacOf(g1, "eth0")} dev eth0 nud permanent");
-        lab.MustPing(g1, "198.18.1.2");
-        Thread.Sleep(300);
+        KernelDropDrill.Quieten(lab, g1, "eth0", g2, "eth0");
 
-        long SentByGuest() => long.Parse(Shell.Sh($"ip netns exec {g1} cat /sys/class/net/eth0/statistics/tx_packets").Output.Trim());
-        long Counted(JsonElement stats, string reason) =>
-            stats.GetProperty("dropsByReason").TryGetProperty(reason, out var n) ? n.GetInt64() : 0;
-        long sentBefore = SentByGuest();
-        var before = lab.Stats(veth);
-        long receivedBefore = before.GetProperty("rxPackets").GetInt64();
-        long rxDroppedBefore = before.GetProperty("rxDropped").GetInt64();
-        Assert.Equal(0, Counted(before, "rx_queue_full"));
+        // A veth counts every frame the guest sent, whatever became of it on the switch's side.
+        var outcome = KernelDropDrill.Run(lab, veth, g1, "eth0", burst, () => KernelDropDrill.DeviceCounter(g1, "eth0", "tx_packets"));
 
-        Shell.MustSh($"kill -STOP {lab.DaemonPid}");
-        try
-        {
-            var sent = Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", SendFrames, "eth0", burst.ToString()], TimeSpan.FromSeconds(60));
-            Assert.True(sent.Ok, sent.ToString());
-        }
-        finally
-        {
-            Shell.MustSh($"kill -CONT {lab.DaemonPid}");
-        }
-        // No frame follows the burst: the drops must be counted without one to flag them (a ring slot's
-        // TP_STATUS_LOSING), as soon as the worker has drained what the ring or queue held.
-        long sentByGuest = 0, received = 0, dropped = 0;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        do
-        {
-            Thread.Sleep(100);
-            sentByGuest = SentByGuest() - sentBefore;
-            var stats = lab.Stats(veth);
-            received = stats.GetProperty("rxPackets").GetInt64() - receivedBefore;
-            dropped = Counted(stats, "rx_queue_full");
-        } while (received + dropped != sentByGuest && DateTime.UtcNow < deadline);
-
-        Assert.True(sentByGuest == burst, $"the guest sent {sentByGuest} frames, not just the burst of {burst}");
-        Assert.Equal(sentByGuest, received + dropped);
-        Assert.True(dropped > 0, "no drop counted");
+        Assert.True(outcome.SentByGuest == burst, $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
+        Assert.Equal(outcome.SentByGuest, outcome.Received + outcome.Dropped);
+        Assert.True(outcome.Dropped > 0, "no drop counted");
         // 4,096 slots: at most that many frames fitted while the daemon was stopped.
-        if (ring == "on") Assert.True(dropped >= burst - 4096, $"{dropped} counted, but {burst - 4096} or more must have been dropped");
+        if (ring == "on") Assert.True(outcome.Dropped >= burst - 4096, $"{outcome.Dropped} counted, but {burst - 4096} or more must have been dropped");
         // ifconfig's column: frames dropped on receive, not malformed ones.
-        Assert.Equal(dropped, lab.Stats(veth).GetProperty("rxDropped").GetInt64() - rxDroppedBefore);
+        Assert.Equal(outcome.Dropped, outcome.RxDropped);
     }
 
     /// <summary>The daemon's shared mappings of a socket (only an AF_PACKET ring maps one), with their sizes.</summary>

@@ -106,7 +106,7 @@ public sealed partial class SwitchController
     }
 
     private PortStats StatsOfLink(Pif pif, PifLink link) =>
-        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link");
+        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link", kernelDrops: 0);
 
     private PortStats StatsOf(Bridge bridge, Port port)
     {
@@ -116,12 +116,18 @@ public sealed partial class SwitchController
             PortRole.Uplink => "pif",
             _ => port.Kind.ToString().ToLowerInvariant(),
         };
-        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind);
+        long kernelDrops = port.Device is IKernelReceiveDrops device ? device.KernelReceiveDrops() : 0;
+        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops);
     }
 
-    private PortStats Counted(ushort index, long[] baseline, string name, string owner, string kind)
+    /// <summary>
+    /// A port's figures: its workers' counters since the port took its index, plus the frames its kernel
+    /// device dropped on their way to the switch (<paramref name="kernelDrops"/>, counted as rx_queue_full).
+    /// </summary>
+    private PortStats Counted(ushort index, long[] baseline, string name, string owner, string kind, long kernelDrops)
     {
-        long Read(int field) => SumCounter(index, field) - baseline[field];
+        long Read(int field) => SumCounter(index, field) - baseline[field] +
+                                (field == PortCounters.FirstDrop + (int)DropReason.RxQueueFull ? kernelDrops : 0);
         var reasons = new Dictionary<string, long>();
         long rxErrors = 0, rxDropped = 0, txErrors = 0, txDropped = 0;
         foreach (var reason in Enum.GetValues<DropReason>())

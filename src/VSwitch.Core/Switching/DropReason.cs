@@ -25,7 +25,8 @@ public enum DropReason
     TxError,
     /// <summary>
     /// Dropped by the kernel before the switch saw it, because the port's receive ring or socket queue was
-    /// full (a raw port's PACKET_STATISTICS); counted by the port's worker once it has made room again.
+    /// full (a raw port's PACKET_STATISTICS, counted by the port's worker once it has made room again), or
+    /// because a tap port's TAP queue was (tun's tx_dropped, read from the device when figures are asked for).
     /// </summary>
     RxQueueFull,
 }

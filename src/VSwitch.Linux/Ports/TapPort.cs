@@ -15,15 +15,21 @@ namespace VSwitch.Linux.Ports;
 /// TUNSETOFFLOAD the kernel hands us unfinished checksums and 64 KB TSO frames, and accepts them back,
 /// so TCP crosses the switch in large segments with nobody running ethtool.
 /// </summary>
-public sealed unsafe class TapPort : ILinuxPort
+public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
 {
     private readonly FileDescriptor _fd;
+    // The device's tx_dropped when the port opened, and the drops since as last read (KernelReceiveDrops).
+    private readonly long _kernelDropsAtOpen;
+    private long _kernelDrops;
 
     private TapPort(string name, FileDescriptor fd, MacAddress mac)
     {
         Name = name;
         _fd = fd;
         Mac = mac;
+        // A TAP created here starts at 0; one that already existed (persistent) may not.
+        try { _kernelDropsAtOpen = TapDeviceStats.TxDropped(fd.Fd); }
+        catch (IOException) { }
     }
 
     public string Name { get; }
@@ -106,6 +112,17 @@ public sealed unsafe class TapPort : ILinuxPort
             frameBytes += length - VirtioNetHeader.Length;
         }
         return sent;
+    }
+
+    /// <summary>
+    /// Frames tun dropped on their way to us since the port opened (the device's tx_dropped: its queue to
+    /// the reader was full). If the device cannot be asked (it is being deleted), the last figure stands.
+    /// </summary>
+    public long KernelReceiveDrops()
+    {
+        try { _kernelDrops = TapDeviceStats.TxDropped(_fd.Fd) - _kernelDropsAtOpen; }
+        catch (IOException) { }
+        return _kernelDrops;
     }
 
     public void Dispose() => _fd.Dispose();
