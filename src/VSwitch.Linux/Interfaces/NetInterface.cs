@@ -36,6 +36,14 @@ public static unsafe class NetInterface
         Ioctl(SIOCSIFHWADDR, ref request, "SIOCSIFHWADDR", name);
     }
 
+    /// <summary>The device's transmit queue length (txqueuelen): for a TAP, how many frames wait for its reader.</summary>
+    public static void SetTxQueueLength(string name, int frames)
+    {
+        var request = IfReq.For(name);
+        request.Index = frames; // ifr_qlen shares the union with ifr_ifindex
+        Ioctl(Sys.SIOCSIFTXQLEN, ref request, "SIOCSIFTXQLEN", name);
+    }
+
     public static void SetUp(string name, bool up)
     {
         var request = IfReq.For(name);

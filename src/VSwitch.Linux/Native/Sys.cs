@@ -25,6 +25,7 @@ internal static unsafe partial class Sys
     public const int TUNSETVNETHDRSZ = 0x400454d8;
     public const int TUNGETIFF = unchecked((int)0x800454d2);
     public const int TUNGETDEVNETNS = 0x54e3;
+    public const int SIOCSIFTXQLEN = 0x8943;
     public const short IFF_TAP = 0x0002;
     public const short IFF_NO_PI = 0x1000;
     public const short IFF_VNET_HDR = 0x4000;
