@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
 
@@ -19,7 +18,6 @@ public sealed unsafe class LinkMonitor : IDisposable
     private const ushort RTM_DELLINK = 17;
     private const ushort NLMSG_DONE = 3;
     private const ushort IFLA_IFNAME = 3;
-    private const int HeaderLength = 16;   // struct nlmsghdr
     private const int InfoLength = 16;     // struct ifinfomsg
 
     [StructLayout(LayoutKind.Sequential)]
@@ -75,39 +73,21 @@ public sealed unsafe class LinkMonitor : IDisposable
     /// <summary>Reports each link message of a netlink datagram.</summary>
     private static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange)
     {
-        while (datagram.Length >= HeaderLength)
+        while (datagram.Length >= RtNetlink.HeaderLength)
         {
             int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
             ushort type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-            if (length < HeaderLength || length > datagram.Length || type == NLMSG_DONE) return;
-            var message = datagram[HeaderLength..length];
+            if (length < RtNetlink.HeaderLength || length > datagram.Length || type == NLMSG_DONE) return;
+            var message = datagram[RtNetlink.HeaderLength..length];
             if ((type == RTM_NEWLINK || type == RTM_DELLINK) && message.Length >= InfoLength)
             {
                 uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
-                string? name = FindName(message[InfoLength..]);
+                var name = RtNetlink.Attribute(message, InfoLength, IFLA_IFNAME);
                 bool running = type == RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
-                if (name is not null) onChange(name, running);
+                if (!name.IsEmpty) onChange(IfReq.NameOf(name), running);
             }
             datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];
         }
-    }
-
-    private static string? FindName(ReadOnlySpan<byte> attributes)
-    {
-        while (attributes.Length >= 4)
-        {
-            int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
-            ushort type = BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]);
-            if (length < 4 || length > attributes.Length) return null;
-            if (type == IFLA_IFNAME)
-            {
-                var value = attributes[4..length];
-                int end = value.IndexOf((byte)0);
-                return Encoding.ASCII.GetString(end < 0 ? value : value[..end]);
-            }
-            attributes = attributes[Math.Min(attributes.Length, (length + 3) & ~3)..];
-        }
-        return null;
     }
 
     public void Dispose()

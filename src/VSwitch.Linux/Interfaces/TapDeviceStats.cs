@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
 
@@ -54,9 +53,7 @@ internal static unsafe class TapDeviceStats
     {
         var request = new IfReq();
         if (ioctl(tapFd, Sys.TUNGETIFF, &request) < 0) throw NativeError.Last("ioctl(TUNGETIFF)");
-        var name = new ReadOnlySpan<byte>(request.Name, 16);
-        int end = name.IndexOf((byte)0);
-        return Encoding.ASCII.GetString(end < 0 ? name : name[..end]);
+        return IfReq.NameOf(new ReadOnlySpan<byte>(request.Name, 16));
     }
 
     // Both links read "net:[inode]"; the same inode is the same namespace.

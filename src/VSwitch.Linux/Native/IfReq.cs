@@ -15,6 +15,13 @@ internal unsafe struct IfReq
     /// <summary>sockaddr_in's address (its family is <see cref="HwFamily"/>'s slot, its port the two bytes before).</summary>
     [FieldOffset(20)] public uint Ipv4;
 
+    /// <summary>An interface name as the kernel writes it (ifr_name, or an IFLA_IFNAME attribute): ASCII up to the first NUL.</summary>
+    public static string NameOf(ReadOnlySpan<byte> bytes)
+    {
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.ASCII.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
     public static IfReq For(string name)
     {
         var request = new IfReq();
