@@ -10,6 +10,7 @@
 # Output: perf/results/<date>/ with raw.tsv, the ping samples, report.md (medians, min–max, ratios) and
 # PNG plots. Usage (as root; ./run.sh bench builds and installs first):
 #   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
+#                   [--congestion NAME]   (iperf3's TCP congestion control; default: the machine's)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -20,6 +21,7 @@ FLOOD_PORTS=8
 SWITCHES=""
 TESTS="tcp pps zeroloss ping sockperf macs flood"
 OUT=""
+CONGESTION=""      # empty: the machine's default for every switch
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift 2 ;;
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
         --switches) SWITCHES=$2; shift 2 ;;
         --only) TESTS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --congestion) CONGESTION=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -36,6 +39,9 @@ done
 for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc cc; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (./run.sh bench installs it)" >&2; exit 1; }
 done
+if [ -n "$CONGESTION" ] && [[ " $(sysctl -n net.ipv4.tcp_available_congestion_control) " != *" $CONGESTION "* ]]; then
+    echo "compare.sh: --congestion $CONGESTION: not one of this kernel's ($(sysctl -n net.ipv4.tcp_available_congestion_control))" >&2; exit 2
+fi
 [ -x bin/vswitchd ] || { echo "compare.sh: bin/vswitchd is missing: ./run.sh build" >&2; exit 1; }
 # The harness's own tools: the paced sender of the RFC 2544 search, and the report with its plots.
 PERF_TOOL=$PWD/perf/bin/vswitch-perf
@@ -64,8 +70,12 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 {
     echo "machine	$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "kernel	$(uname -r)"
-    # Every switch's TCP figure is bound by this on this machine (perf/README.md, "What is left").
-    echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control) (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))"
+    # Every switch's TCP figure depends on this (perf/README.md, "Congestion control").
+    if [ -n "$CONGESTION" ]; then
+        echo "tcp	congestion control $CONGESTION (iperf3 -C; the machine's default is $(sysctl -n net.ipv4.tcp_congestion_control))"
+    else
+        echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control), the machine's default (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))"
+    fi
     echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git describe --always --dirty 2>/dev/null || echo ?)"
     echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS"
     echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"

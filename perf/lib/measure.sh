@@ -24,9 +24,11 @@ cpu_end() { # switch test
 }
 
 # --- TCP: iperf3, default offloads; where that passes nothing, again with tx checksumming off -------
+# CONGESTION (compare.sh --congestion) picks the sender's algorithm per socket (-C, allowed to root
+# whatever net.ipv4.tcp_allowed_congestion_control says); empty keeps the machine's default.
 iperf() { # streams → Gbit/s, or nothing when the transfer failed
     ip netns exec "$P-h2" iperf3 -s -1 -D -p 5301 >/dev/null; sleep 0.3
-    timeout $((SECS + 20)) ip netns exec "$P-h1" iperf3 -c 198.18.9.2 -p 5301 -t "$SECS" -P "$1" -J --connect-timeout 3000 2>/dev/null |
+    timeout $((SECS + 20)) ip netns exec "$P-h1" iperf3 -c 198.18.9.2 -p 5301 -t "$SECS" -P "$1" ${CONGESTION:+-C "$CONGESTION"} -J --connect-timeout 3000 2>/dev/null |
         python3 -c 'import json,sys
 try: print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))
 except Exception: pass' || true
