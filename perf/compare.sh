@@ -77,7 +77,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
         echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control), the machine's default (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))"
     fi
     echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git describe --always --dirty 2>/dev/null || echo ?)"
-    echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS"
+    echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS${VSWITCH_ARGS:+; vswitchd options: $VSWITCH_ARGS}"
     echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"
 } >"$OUT/machine.tsv"
 
