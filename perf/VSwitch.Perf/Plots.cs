@@ -5,14 +5,43 @@ namespace VSwitch.Perf;
 /// <summary>The report's pictures: grouped bars with min–max whiskers, and the ping round trips as a distribution.</summary>
 public static class Plots
 {
+    private sealed record BarPlot(string File, string Shows, string Title, string Unit, double Scale, (string Label, string Metric)[] Series);
+
+    private static readonly BarPlot[] BarPlots =
+    [
+        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
+            [("1 stream", "tcp1_gbps"), ("4 streams", "tcp4_gbps")]),
+        new("frames.png", "64-byte rates", "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,
+            [("offered", "pps_offered"), ("received", "pps_received"), ("zero loss (RFC 2544)", "zero_loss_pps"),
+             ("received, 100k MACs", "pps_received_macs_100k")]),
+    ];
+
+    private const string LatencyFile = "latency.png";
+
+    /// <summary>
+    /// The plots this run has figures for, each with what it shows: a run of some tests only (say
+    /// `--only tcp`) gets no empty axes for the others.
+    /// </summary>
+    public static IReadOnlyList<(string File, string Shows)> For(ResultSet r)
+    {
+        var plots = BarPlots.Where(p => r.Switches.Any(s => p.Series.Any(k => r.Get(s, k.Metric) is not null)))
+            .Select(p => (p.File, p.Shows)).ToList();
+        if (r.Switches.Any(s => r.Rtt(s).Count > 0)) plots.Add((LatencyFile, "ping round-trip distribution"));
+        return plots;
+    }
+
+    /// <summary>Writes the plots of <see cref="For"/> and removes any other plot file left by an earlier report in <paramref name="dir"/>.</summary>
     public static void Write(ResultSet r, string dir)
     {
-        Bars(r, Path.Combine(dir, "throughput.png"), "TCP throughput (iperf3)", "Gbit/s", 1,
-            [("1 stream", "tcp1_gbps"), ("4 streams", "tcp4_gbps")]);
-        Bars(r, Path.Combine(dir, "frames.png"), "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,
-            [("offered", "pps_offered"), ("received", "pps_received"), ("zero loss (RFC 2544)", "zero_loss_pps"),
-             ("received, 100k MACs", "pps_received_macs_100k")]);
-        Latency(r, Path.Combine(dir, "latency.png"));
+        var drawn = For(r).Select(p => p.File).ToHashSet();
+        foreach (var p in BarPlots)
+        {
+            string path = Path.Combine(dir, p.File);
+            if (drawn.Contains(p.File)) Bars(r, path, p.Title, p.Unit, p.Scale, p.Series);
+            else File.Delete(path);
+        }
+        if (drawn.Contains(LatencyFile)) Latency(r, Path.Combine(dir, LatencyFile));
+        else File.Delete(Path.Combine(dir, LatencyFile));
     }
 
     private static void Bars(ResultSet r, string path, string title, string unit, double scale, (string Label, string Metric)[] series)

@@ -70,7 +70,8 @@ public static class ReportWriter
 
         Ratios(md, r);
         Targets(md, r);
-        md.AppendLine("Plots: `throughput.png` (TCP per switch), `frames.png` (64-byte rates), `latency.png` (ping round-trip distribution).");
+        var plots = Plots.For(r);
+        if (plots.Count > 0) md.AppendLine("Plots: " + string.Join(", ", plots.Select(p => $"`{p.File}` ({p.Shows})")) + ".");
         return md.ToString();
     }
 

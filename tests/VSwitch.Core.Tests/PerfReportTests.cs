@@ -95,4 +95,29 @@ public class PerfReportTests
         Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass sockperf's UDP at all: OVS userspace, veth (system ports) (its sockperf figures are with tx off).", ReportWriter.Write(r));
         Assert.Contains("| TCP 1 stream ≥ 0.9 × kernel bridge | not measured | — |", md);
     }
+
+    [Fact]
+    public void Plots_OnlyWhatTheRunMeasured_AndTheReportNamesThoseOnly()
+    {
+        var r = new ResultSet();
+        r.Add("vswitch-tap", "tcp1_gbps", 14); r.Add("kernel-bridge", "tcp1_gbps", 20);
+        string dir = Directory.CreateTempSubdirectory("vsperf-plots-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "frames.png"), "left by an earlier report of the same run");
+            Plots.Write(r, dir);
+            Assert.Equal(["throughput.png"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order().ToArray());
+            Assert.True(new FileInfo(Path.Combine(dir, "throughput.png")).Length > 1000);
+            Assert.Contains("Plots: `throughput.png` (TCP per switch).", ReportWriter.Write(r));
+
+            r.Add("vswitch-tap", "pps_received", 150_000);
+            r.AddRtt("vswitch-tap", ["90", "95"]);
+            Assert.Contains("Plots: `throughput.png` (TCP per switch), `frames.png` (64-byte rates), `latency.png` (ping round-trip distribution).",
+                ReportWriter.Write(r));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
