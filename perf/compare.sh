@@ -70,7 +70,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 {
     echo "machine	$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "kernel	$(uname -r)"
-    # Every switch's TCP figure depends on this (perf/README.md, "Congestion control").
+    # Every switch's TCP figure depends on this (perf/README.md, "TCP with cubic").
     if [ -n "$CONGESTION" ]; then
         echo "tcp	congestion control $CONGESTION (iperf3 -C; the machine's default is $(sysctl -n net.ipv4.tcp_congestion_control))"
     else
