@@ -61,16 +61,18 @@ internal static class KernelDropDrill
             Shell.MustSh($"kill -CONT {lab.DaemonPid}");
         }
         long sentNow = 0, received = 0, dropped = 0;
+        JsonElement stats;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         do
         {
             Thread.Sleep(100);
             sentNow = sentByGuest() - sentBefore;
-            var stats = lab.Stats(port);
+            stats = lab.Stats(port);
             received = stats.GetProperty("rxPackets").GetInt64() - receivedBefore;
             dropped = Counted(stats, "rx_queue_full");
         } while (received + dropped != sentNow && DateTime.UtcNow < deadline);
-        long rxDropped = lab.Stats(port).GetProperty("rxDropped").GetInt64() - rxDroppedBefore;
+        // rxDropped from the same reading as the counts, so the outcome is one consistent snapshot.
+        long rxDropped = stats.GetProperty("rxDropped").GetInt64() - rxDroppedBefore;
         return new Outcome(sentNow, received, dropped, rxDropped);
     }
 

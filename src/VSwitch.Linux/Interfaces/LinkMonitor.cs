@@ -14,11 +14,7 @@ public sealed unsafe class LinkMonitor : IDisposable
 {
     private const int NETLINK_ROUTE = 0;
     private const uint RTMGRP_LINK = 1;
-    private const ushort RTM_NEWLINK = 16;
-    private const ushort RTM_DELLINK = 17;
     private const ushort NLMSG_DONE = 3;
-    private const ushort IFLA_IFNAME = 3;
-    private const int InfoLength = 16;     // struct ifinfomsg
 
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeVal
@@ -79,11 +75,11 @@ public sealed unsafe class LinkMonitor : IDisposable
             ushort type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
             if (length < RtNetlink.HeaderLength || length > datagram.Length || type == NLMSG_DONE) return;
             var message = datagram[RtNetlink.HeaderLength..length];
-            if ((type == RTM_NEWLINK || type == RTM_DELLINK) && message.Length >= InfoLength)
+            if ((type == RtNetlink.RTM_NEWLINK || type == RtNetlink.RTM_DELLINK) && message.Length >= RtNetlink.IfInfoLength)
             {
                 uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
-                var name = RtNetlink.Attribute(message, InfoLength, IFLA_IFNAME);
-                bool running = type == RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
+                var name = RtNetlink.Attribute(message, RtNetlink.IfInfoLength, RtNetlink.IFLA_IFNAME);
+                bool running = type == RtNetlink.RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
                 if (!name.IsEmpty) onChange(IfReq.NameOf(name), running);
             }
             datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];

@@ -9,17 +9,14 @@ namespace VSwitch.Linux.Interfaces;
 /// </summary>
 public static class NetlinkLink
 {
-    private const ushort RTM_DELLINK = 17;
-    private const int IfInfoLength = 16; // struct ifinfomsg
-
     public static void Delete(string name)
     {
         int index = NetInterface.Index(name);
         if (index == 0) throw new ConfigException($"interface {name} does not exist");
 
         using var netlink = RtNetlink.Open();
-        Span<byte> request = stackalloc byte[RtNetlink.HeaderLength + IfInfoLength];
-        int length = RtNetlink.Begin(request, RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK, IfInfoLength);
+        Span<byte> request = stackalloc byte[RtNetlink.HeaderLength + RtNetlink.IfInfoLength];
+        int length = RtNetlink.Begin(request, RtNetlink.RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK, RtNetlink.IfInfoLength);
         BinaryPrimitives.WriteInt32LittleEndian(request[(RtNetlink.HeaderLength + 4)..], index);
         netlink.Exchange(request, length, stackalloc byte[1024], $"RTM_DELLINK {name}");
     }

@@ -18,6 +18,12 @@ internal sealed unsafe class RtNetlink : IDisposable
     private const ushort NLMSG_ERROR = 2;
     public const ushort NLM_F_REQUEST = 1;
     public const ushort NLM_F_ACK = 4;
+    // Link messages (struct ifinfomsg and its attributes), which LinkMonitor, NetlinkLink and TapDeviceStats share.
+    public const ushort RTM_NEWLINK = 16;
+    public const ushort RTM_DELLINK = 17;
+    public const ushort RTM_GETLINK = 18;
+    public const ushort IFLA_IFNAME = 3;
+    public const int IfInfoLength = 16; // struct ifinfomsg
 
     private readonly FileDescriptor _fd;
     private uint _sequence;

@@ -13,16 +13,13 @@ namespace VSwitch.Linux.Interfaces;
 /// </summary>
 internal static unsafe class TapDeviceStats
 {
-    private const ushort RTM_GETLINK = 18;
     private const ushort RTM_NEWNSID = 88;
     private const ushort RTM_GETNSID = 90;
-    private const ushort IFLA_IFNAME = 3;
     private const ushort IFLA_STATS64 = 23;
     private const ushort IFLA_TARGET_NETNSID = 46;
     private const ushort NETNSA_NSID = 1;
     private const ushort NETNSA_FD = 3;
     private const int NETNSA_NSID_NOT_ASSIGNED = -1;
-    private const int IfInfoLength = 16; // struct ifinfomsg
     private const int RtGenLength = 4;   // struct rtgenmsg, padded
     private const int TxDroppedOffset = 56; // struct rtnl_link_stats64: rx/tx packets, bytes, errors, then rx_dropped, tx_dropped
 
@@ -40,11 +37,11 @@ internal static unsafe class TapDeviceStats
         int? nsid = IsOwnNamespace(ns) ? null : NamespaceId(netlink, ns, name);
 
         Span<byte> request = stackalloc byte[64];
-        int length = RtNetlink.Begin(request, RTM_GETLINK, RtNetlink.NLM_F_REQUEST, IfInfoLength);
-        length = RtNetlink.PutString(request, length, IFLA_IFNAME, name);
+        int length = RtNetlink.Begin(request, RtNetlink.RTM_GETLINK, RtNetlink.NLM_F_REQUEST, RtNetlink.IfInfoLength);
+        length = RtNetlink.PutString(request, length, RtNetlink.IFLA_IFNAME, name);
         if (nsid is { } id) length = RtNetlink.PutInt32(request, length, IFLA_TARGET_NETNSID, id);
         var answer = netlink.Exchange(request, length, new byte[16384], $"RTM_GETLINK {name}");
-        var stats = RtNetlink.Attribute(answer, RtNetlink.HeaderLength + IfInfoLength, IFLA_STATS64);
+        var stats = RtNetlink.Attribute(answer, RtNetlink.HeaderLength + RtNetlink.IfInfoLength, IFLA_STATS64);
         if (stats.Length < TxDroppedOffset + 8) throw new IOException($"netlink RTM_GETLINK {name}: no IFLA_STATS64 in the answer");
         return (long)BinaryPrimitives.ReadUInt64LittleEndian(stats[TxDroppedOffset..]);
     }
