@@ -3,7 +3,8 @@
 # datapath (tap with TSO, veth) and the issue's naive C loop between two TAPs in one run, alternating
 # switches round by round, on the same topology: namespaces with one interface each, joined by the
 # switch under test. Per switch and round:
-#   TCP (iperf3, 1 and 4 streams, default offloads), 64-byte forwarding (trafgen: offered, received, loss),
+#   TCP (iperf3, 1 and 4 streams, default offloads; with the machine's congestion control and again with
+#   cubic), 64-byte forwarding (trafgen: offered, received, loss),
 #   the RFC 2544 zero-loss rate, latency (ping at 100/s, sockperf UDP ping-pong: avg and p99), the switch's
 #   CPU, MAC scale after RFC 2889 (forwarding with 1, 1k, 100k source MACs; learning rate) and the flood
 #   rate with 8 ports (these two not for the loop, which has no MAC table and two ports).
@@ -11,6 +12,7 @@
 # PNG plots. Usage (as root; ./run.sh bench builds and installs first):
 #   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
 #                   [--congestion NAME]   (iperf3's TCP congestion control; default: the machine's)
+#                   [--also-congestion NAME|none]   (TCP once more with NAME; default: cubic, unless that ran)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -22,6 +24,10 @@ SWITCHES=""
 TESTS="tcp pps zeroloss ping sockperf macs flood"
 OUT=""
 CONGESTION=""      # empty: the machine's default for every switch
+# TCP is measured a second time with this one, so every run carries both the machine's default and
+# cubic, Linux's (and its guests') own default, which the issue's figures look like (perf/README.md,
+# "TCP with cubic"); unset: cubic, unless the first pass already used it.
+ALSO_CONGESTION=unset
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift 2 ;;
@@ -31,7 +37,8 @@ while [ $# -gt 0 ]; do
         --only) TESTS=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --congestion) CONGESTION=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --also-congestion) ALSO_CONGESTION=$2; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -39,8 +46,19 @@ done
 for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc cc; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (./run.sh bench installs it)" >&2; exit 1; }
 done
-if [ -n "$CONGESTION" ] && [[ " $(sysctl -n net.ipv4.tcp_available_congestion_control) " != *" $CONGESTION "* ]]; then
-    echo "compare.sh: --congestion $CONGESTION: not one of this kernel's ($(sysctl -n net.ipv4.tcp_available_congestion_control))" >&2; exit 2
+AVAILABLE_CONGESTION=$(sysctl -n net.ipv4.tcp_available_congestion_control)
+if [ -n "$CONGESTION" ] && [[ " $AVAILABLE_CONGESTION " != *" $CONGESTION "* ]]; then
+    echo "compare.sh: --congestion $CONGESTION: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2
+fi
+FIRST_CONGESTION=${CONGESTION:-$(sysctl -n net.ipv4.tcp_congestion_control)}
+case "$ALSO_CONGESTION" in
+    unset) ALSO_CONGESTION=cubic; [ "$FIRST_CONGESTION" = cubic ] && ALSO_CONGESTION="" ;;
+    none) ALSO_CONGESTION="" ;;
+    "$FIRST_CONGESTION") echo "compare.sh: --also-congestion $ALSO_CONGESTION: the first TCP pass already uses it" >&2; exit 2 ;;
+    *[!a-z0-9_]*|"") echo "compare.sh: --also-congestion '$ALSO_CONGESTION': a congestion control's name, or none" >&2; exit 2 ;;
+esac
+if [ -n "$ALSO_CONGESTION" ] && [[ " $AVAILABLE_CONGESTION " != *" $ALSO_CONGESTION "* ]]; then
+    echo "compare.sh: --also-congestion $ALSO_CONGESTION: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2
 fi
 [ -x bin/vswitchd ] || { echo "compare.sh: bin/vswitchd is missing: ./run.sh build" >&2; exit 1; }
 # The harness's own tools: the paced sender of the RFC 2544 search, and the report with its plots.
@@ -71,10 +89,11 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
     echo "machine	$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "kernel	$(uname -r)"
     # Every switch's TCP figure depends on this (perf/README.md, "TCP with cubic").
+    also=${ALSO_CONGESTION:+; TCP also with $ALSO_CONGESTION (iperf3 -C $ALSO_CONGESTION)}
     if [ -n "$CONGESTION" ]; then
-        echo "tcp	congestion control $CONGESTION (iperf3 -C; the machine's default is $(sysctl -n net.ipv4.tcp_congestion_control))"
+        echo "tcp	congestion control $CONGESTION (iperf3 -C; the machine's default is $(sysctl -n net.ipv4.tcp_congestion_control))$also"
     else
-        echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control), the machine's default (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))"
+        echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control), the machine's default (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))$also"
     fi
     echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git describe --always --dirty 2>/dev/null || echo ?)"
     echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS${VSWITCH_ARGS:+; vswitchd options: $VSWITCH_ARGS}"
@@ -88,6 +107,7 @@ for ROUND in $(seq "$ROUNDS"); do
         if has tcp || has pps || has zeroloss || has ping || has sockperf || has macs; then
             switch_up "$sw" 2 2>>"$WORK/setup.log"
             has tcp && { measure_tcp "$sw" 1; measure_tcp "$sw" 4; }
+            has tcp && [ -n "$ALSO_CONGESTION" ] && { measure_tcp "$sw" 1 "$ALSO_CONGESTION"; measure_tcp "$sw" 4 "$ALSO_CONGESTION"; }
             has ping && measure_ping "$sw"
             has sockperf && measure_sockperf "$sw"
             has pps && measure_pps "$sw"

@@ -7,14 +7,24 @@ public static class Plots
 {
     private sealed record BarPlot(string File, string Shows, string Title, string Unit, double Scale, (string Label, string Metric)[] Series);
 
-    private static readonly BarPlot[] BarPlots =
-    [
-        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
-            [("1 stream", "tcp1_gbps"), ("4 streams", "tcp4_gbps")]),
+    /// <summary>The bar plots; TCP's has a pair of bars per congestion control the run measured.</summary>
+    private static BarPlot[] BarPlots(ResultSet r)
+    {
+        var others = r.OtherCongestionControls;
+        string first = others.Count > 0 && r.CongestionControl is { } cc ? $", {cc}" : "";
+        return
+        [
+            new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
+                [($"1 stream{first}", "tcp1_gbps"), ($"4 streams{first}", "tcp4_gbps"),
+                 .. others.SelectMany(a => new[] { ($"1 stream, {a}", $"tcp1_gbps_{a}"), ($"4 streams, {a}", $"tcp4_gbps_{a}") })]),
+            FramesPlot,
+        ];
+    }
+
+    private static readonly BarPlot FramesPlot =
         new("frames.png", "64-byte rates", "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,
             [("offered", "pps_offered"), ("received", "pps_received"), ("zero loss (RFC 2544)", "zero_loss_pps"),
-             ("received, 100k MACs", "pps_received_macs_100k")]),
-    ];
+             ("received, 100k MACs", "pps_received_macs_100k")]);
 
     private const string LatencyFile = "latency.png";
 
@@ -24,7 +34,7 @@ public static class Plots
     /// </summary>
     public static IReadOnlyList<(string File, string Shows)> For(ResultSet r)
     {
-        var plots = BarPlots.Where(p => r.Switches.Any(s => p.Series.Any(k => r.Get(s, k.Metric) is not null)))
+        var plots = BarPlots(r).Where(p => r.Switches.Any(s => p.Series.Any(k => r.Get(s, k.Metric) is not null)))
             .Select(p => (p.File, p.Shows)).ToList();
         if (r.Switches.Any(s => r.Rtt(s).Count > 0)) plots.Add((LatencyFile, "ping round-trip distribution"));
         return plots;
@@ -34,7 +44,7 @@ public static class Plots
     public static void Write(ResultSet r, string dir)
     {
         var drawn = For(r).Select(p => p.File).ToHashSet();
-        foreach (var p in BarPlots)
+        foreach (var p in BarPlots(r))
         {
             string path = Path.Combine(dir, p.File);
             if (drawn.Contains(p.File)) Bars(r, path, p.Title, p.Unit, p.Scale, p.Series);
@@ -98,7 +108,7 @@ public static class Plots
         plot.Axes.Bottom.SetTicks(
             Enumerable.Range(0, r.Switches.Count).Select(g => (double)g).ToArray(),
             r.Switches.Select(s => ReportWriter.Name(s).Replace(", ", "\n")).ToArray());
-        plot.Axes.Margins(bottom: 0);
+        plot.Axes.Margins(bottom: 0, top: 0.35); // room above the tallest bar for the legend
         plot.Title(title);
         plot.YLabel(unit);
         plot.ShowLegend(Alignment.UpperRight);

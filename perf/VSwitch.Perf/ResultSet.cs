@@ -69,6 +69,24 @@ public sealed class ResultSet
 
     public bool Has(string @switch) => Switches.Contains(@switch);
 
+    /// <summary>
+    /// The congestion controls TCP was measured with a second time (compare.sh --also-congestion), in the
+    /// order first met: their figures carry the name as a suffix, tcp1_gbps_cubic beside tcp1_gbps.
+    /// </summary>
+    public IReadOnlyList<string> OtherCongestionControls =>
+        _values.Keys.Select(k => k.Metric)
+            .Select(m => m.StartsWith("tcp1_gbps_", StringComparison.Ordinal) || m.StartsWith("tcp4_gbps_", StringComparison.Ordinal) ? m["tcp1_gbps_".Length..] : null)
+            .OfType<string>().Distinct().ToList();
+
+    /// <summary>A TCP figure's name for a second pass with <paramref name="algorithm"/>; the first pass's own name for null.</summary>
+    public static string WithCongestion(string metric, string? algorithm) => algorithm is null ? metric : $"{metric}_{algorithm}";
+
+    /// <summary>The congestion control of the first TCP pass, as machine.tsv's tcp line names it ("congestion control bbr, …"); null if it does not.</summary>
+    public string? CongestionControl =>
+        Machine.TryGetValue("tcp", out var line) && line.StartsWith("congestion control ", StringComparison.Ordinal)
+            ? line["congestion control ".Length..].Split([' ', ',', ';', '('], 2)[0]
+            : null;
+
     /// <summary>True when any round recorded the flag (for example tcp1_needs_tx_off).</summary>
     public bool Flag(string @switch, string metric) => _values.TryGetValue((@switch, metric), out var list) && list.Any(v => v != 0);
 

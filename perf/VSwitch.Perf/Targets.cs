@@ -22,6 +22,19 @@ public sealed record Target(string Description, string Switch, string Against, s
         new("64-byte frames received > 1 × the naive C loop between two TAPs", "vswitch-tap", "tap-loop", "pps_received", 1.0, false, Strict: true),
     ];
 
+    /// <summary>
+    /// The issue's targets for one run: the TCP ones once more for each congestion control TCP was also
+    /// measured with (<see cref="ResultSet.OtherCongestionControls"/>), each right after its first-pass twin.
+    /// </summary>
+    public static IReadOnlyList<Target> For(ResultSet results)
+    {
+        var others = results.OtherCongestionControls;
+        return FromIssue.SelectMany(t => t.Metric.StartsWith("tcp", StringComparison.Ordinal)
+                ? [t, .. others.Select(a => t with { Description = $"{t.Description}, with {a}", Metric = ResultSet.WithCongestion(t.Metric, a) })]
+                : new[] { t })
+            .ToList();
+    }
+
     /// <summary>The measured ratio, and whether it meets the bound; null ratio when not measured.</summary>
     public (double? Ratio, bool Met) Evaluate(ResultSet results)
     {

@@ -41,19 +41,22 @@ hosts_tx() {
     for h in 1 2; do ip netns exec "$P-h$h" ethtool -K "${HOST_IF[$h]}" tx "$1" >/dev/null 2>&1 || true; done
 }
 
-measure_tcp() { # switch streams
-    local sw=$1 n=$2 gbps
+# measure_tcp SWITCH STREAMS [ALGORITHM]: with an algorithm (compare.sh --also-congestion), iperf3 uses it
+# and every metric carries it as a suffix (tcp1_gbps_cubic), beside the first pass's figures.
+measure_tcp() {
+    local sw=$1 n=$2 suffix=${3:+_$3} gbps
+    local CONGESTION=${3:-$CONGESTION} # seen by iperf
     cpu_begin
     gbps=$(iperf "$n")
-    cpu_end "$sw" "tcp$n"
+    cpu_end "$sw" "tcp$n$suffix"
     if [ -z "$gbps" ] || [ "$(echo "$gbps < 0.05" | bc)" = 1 ]; then
         # Checksum offload left to a switch that does not finish checksums: TCP cannot pass at all.
         hosts_tx off
-        record "$sw" "tcp${n}_needs_tx_off" 1
+        record "$sw" "tcp${n}_needs_tx_off$suffix" 1
         gbps=$(iperf "$n")
         hosts_tx on
     fi
-    record "$sw" "tcp${n}_gbps" "${gbps:-0}"
+    record "$sw" "tcp${n}_gbps$suffix" "${gbps:-0}"
 }
 
 # --- 64-byte frames: trafgen on one core from h1 to h2's MAC -------------------------------------------

@@ -97,6 +97,39 @@ public class PerfReportTests
     }
 
     [Fact]
+    public void Report_ASecondCongestionControl_GetsItsOwnTable_Ratios_AndTcpTargets()
+    {
+        var r = new ResultSet();
+        r.Machine["tcp"] = "congestion control bbr, the machine's default (allowed in namespaces: reno bbr); TCP also with cubic (iperf3 -C cubic)";
+        r.Add("vswitch-tap", "tcp1_gbps", 9); r.Add("kernel-bridge", "tcp1_gbps", 9);
+        r.Add("vswitch-tap", "tcp1_gbps_cubic", 12); r.Add("kernel-bridge", "tcp1_gbps_cubic", 20);
+        r.Add("vswitch-tap", "tcp4_gbps_cubic", 11); r.Add("kernel-bridge", "tcp4_gbps_cubic", 20);
+        r.Add("ovs-veth", "tcp1_gbps_cubic", 0.7); r.Add("ovs-veth", "tcp1_needs_tx_off_cubic", 1);
+        Assert.Equal(["cubic"], r.OtherCongestionControls);
+        Assert.Equal("bbr", r.CongestionControl);
+
+        string md = ReportWriter.Write(r).ReplaceLineEndings("\n");
+        Assert.Contains("| switch | TCP 1 stream (bbr), Gbit/s | TCP 4 streams (bbr), Gbit/s |", md);
+        Assert.Contains("## TCP with cubic (iperf3 -C cubic), the same rounds", md);
+        Assert.Contains("| VSwitch, tap ports | 12.00 | 11.00 |", md);
+        Assert.Contains("| TCP 1 stream, cubic | 0.60 |", md);
+        Assert.Contains("Needed `ethtool -K … tx off` on the hosts to pass TCP at all: OVS userspace, veth (system ports)", md);
+        // Each TCP target twice, the second judged on cubic's figures; the others once.
+        Assert.Contains("| TCP 1 stream ≥ 0.9 × kernel bridge | 1.00 | met |\n| TCP 1 stream ≥ 0.9 × kernel bridge, with cubic | 0.60 | **not met** |", md);
+        Assert.Contains("| TCP 4 streams ≥ 0.6 × kernel bridge, with cubic | 0.55 | **not met** |", md);
+        Assert.Single(Target.For(r), t => t.Metric == "pps_received" && t.Against == "ovs-tap");
+        Assert.Equal(Target.FromIssue.Count + Target.FromIssue.Count(t => t.Metric.StartsWith("tcp")), Target.For(r).Count);
+
+        // A run with one pass keeps its plain headings and the issue's targets as they are.
+        var one = new ResultSet();
+        one.Machine["tcp"] = "congestion control bbr, the machine's default";
+        one.Add("vswitch-tap", "tcp1_gbps", 9);
+        Assert.Empty(one.OtherCongestionControls);
+        Assert.Contains("| switch | TCP 1 stream, Gbit/s |", ReportWriter.Write(one));
+        Assert.Equal(Target.FromIssue, Target.For(one));
+    }
+
+    [Fact]
     public void Plots_OnlyWhatTheRunMeasured_AndTheReportNamesThoseOnly()
     {
         var r = new ResultSet();
