@@ -75,8 +75,10 @@ public sealed class ResultSet
     /// </summary>
     public IReadOnlyList<string> OtherCongestionControls =>
         _values.Keys.Select(k => k.Metric)
-            .Select(m => m.StartsWith("tcp1_gbps_", StringComparison.Ordinal) || m.StartsWith("tcp4_gbps_", StringComparison.Ordinal) ? m["tcp1_gbps_".Length..] : null)
-            .OfType<string>().Distinct().ToList();
+            .SelectMany(m => TcpFigures.Where(f => m.StartsWith(f + "_", StringComparison.Ordinal)).Select(f => m[(f.Length + 1)..]))
+            .Distinct().ToList();
+
+    private static readonly string[] TcpFigures = ["tcp1_gbps", "tcp4_gbps"];
 
     /// <summary>A TCP figure's name for a second pass with <paramref name="algorithm"/>; the first pass's own name for null.</summary>
     public static string WithCongestion(string metric, string? algorithm) => algorithm is null ? metric : $"{metric}_{algorithm}";
