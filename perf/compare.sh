@@ -47,9 +47,11 @@ for tool in iperf3 trafgen sockperf ovs-vswitchd ethtool bc cc; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (./run.sh bench installs it)" >&2; exit 1; }
 done
 AVAILABLE_CONGESTION=$(sysctl -n net.ipv4.tcp_available_congestion_control)
-if [ -n "$CONGESTION" ] && [[ " $AVAILABLE_CONGESTION " != *" $CONGESTION "* ]]; then
-    echo "compare.sh: --congestion $CONGESTION: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2
-fi
+require_congestion() { # option name: refuse an algorithm this kernel lacks
+    [[ " $AVAILABLE_CONGESTION " == *" $2 "* ]] ||
+        { echo "compare.sh: $1 $2: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2; }
+}
+[ -z "$CONGESTION" ] || require_congestion --congestion "$CONGESTION"
 FIRST_CONGESTION=${CONGESTION:-$(sysctl -n net.ipv4.tcp_congestion_control)}
 case "$ALSO_CONGESTION" in
     unset) ALSO_CONGESTION=cubic; [ "$FIRST_CONGESTION" = cubic ] && ALSO_CONGESTION="" ;;
@@ -57,9 +59,7 @@ case "$ALSO_CONGESTION" in
     "$FIRST_CONGESTION") echo "compare.sh: --also-congestion $ALSO_CONGESTION: the first TCP pass already uses it" >&2; exit 2 ;;
     *[!a-z0-9_]*|"") echo "compare.sh: --also-congestion '$ALSO_CONGESTION': a congestion control's name, or none" >&2; exit 2 ;;
 esac
-if [ -n "$ALSO_CONGESTION" ] && [[ " $AVAILABLE_CONGESTION " != *" $ALSO_CONGESTION "* ]]; then
-    echo "compare.sh: --also-congestion $ALSO_CONGESTION: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2
-fi
+[ -z "$ALSO_CONGESTION" ] || require_congestion --also-congestion "$ALSO_CONGESTION"
 [ -x bin/vswitchd ] || { echo "compare.sh: bin/vswitchd is missing: ./run.sh build" >&2; exit 1; }
 # The harness's own tools: the paced sender of the RFC 2544 search, and the report with its plots.
 PERF_TOOL=$PWD/perf/bin/vswitch-perf

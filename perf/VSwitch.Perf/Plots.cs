@@ -8,18 +8,16 @@ public static class Plots
     private sealed record BarPlot(string File, string Shows, string Title, string Unit, double Scale, (string Label, string Metric)[] Series);
 
     /// <summary>The bar plots; TCP's has a pair of bars per congestion control the run measured.</summary>
-    private static BarPlot[] BarPlots(ResultSet r)
-    {
-        var others = r.OtherCongestionControls;
-        string first = others.Count > 0 && r.CongestionControl is { } cc ? $", {cc}" : "";
-        return
-        [
-            new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
-                [($"1 stream{first}", "tcp1_gbps"), ($"4 streams{first}", "tcp4_gbps"),
-                 .. others.SelectMany(a => new[] { ($"1 stream, {a}", $"tcp1_gbps_{a}"), ($"4 streams, {a}", $"tcp4_gbps_{a}") })]),
-            FramesPlot,
-        ];
-    }
+    private static BarPlot[] BarPlots(ResultSet r) =>
+    [
+        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
+            r.TcpPasses.SelectMany(p => new[]
+            {
+                ($"1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
+                ($"4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
+            }).ToArray()),
+        FramesPlot,
+    ];
 
     private static readonly BarPlot FramesPlot =
         new("frames.png", "64-byte rates", "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,

@@ -28,24 +28,24 @@ public static class ReportWriter
             if (r.Machine.TryGetValue(key, out var value)) md.AppendLine($"- {key}: {value}");
         md.AppendLine("- every figure: median (min–max) over the rounds; the switches alternate within each round").AppendLine();
 
-        var others = r.OtherCongestionControls;
+        var passes = r.TcpPasses;
         // With a second pass, the first pass's columns say which algorithm they are.
-        string first = others.Count > 0 && r.CongestionControl is { } cc ? $" ({cc})" : "";
+        string first = passes[0].Name is { } name ? $" ({name})" : "";
         Table(md, r, "Throughput and latency",
         [
             ($"TCP 1 stream{first}, Gbit/s", "tcp1_gbps", Gbps), ($"TCP 4 streams{first}, Gbit/s", "tcp4_gbps", Gbps),
             ("ping avg, µs", "ping_avg_us", Micro), ("ping p99, µs", "ping_p99_us", Micro),
             ("sockperf avg, µs", "sockperf_avg_us", Micro), ("sockperf p99, µs", "sockperf_p99_us", Micro),
         ]);
-        foreach (var algorithm in others)
+        foreach (var algorithm in r.OtherCongestionControls)
             Table(md, r, $"TCP with {algorithm} (iperf3 -C {algorithm}), the same rounds",
             [
-                ("TCP 1 stream, Gbit/s", $"tcp1_gbps_{algorithm}", Gbps), ("TCP 4 streams, Gbit/s", $"tcp4_gbps_{algorithm}", Gbps),
-                ("switch CPU, TCP 1 stream, %", $"cpu_switch_tcp1_{algorithm}", Percent), ("machine CPU, TCP 1 stream, %", $"cpu_machine_tcp1_{algorithm}", Percent),
+                ("TCP 1 stream, Gbit/s", ResultSet.WithCongestion("tcp1_gbps", algorithm), Gbps), ("TCP 4 streams, Gbit/s", ResultSet.WithCongestion("tcp4_gbps", algorithm), Gbps),
+                ("switch CPU, TCP 1 stream, %", ResultSet.WithCongestion("cpu_switch_tcp1", algorithm), Percent),
+                ("machine CPU, TCP 1 stream, %", ResultSet.WithCongestion("cpu_machine_tcp1", algorithm), Percent),
             ]);
-        string?[] passes = [null, .. others];
-        var notes = r.Switches.Where(s => passes.Any(a => r.Flag(s, ResultSet.WithCongestion("tcp1_needs_tx_off", a)) ||
-                                                         r.Flag(s, ResultSet.WithCongestion("tcp4_needs_tx_off", a)))).Select(Name).ToList();
+        var notes = r.Switches.Where(s => passes.Any(p => r.Flag(s, ResultSet.WithCongestion("tcp1_needs_tx_off", p.Algorithm)) ||
+                                                         r.Flag(s, ResultSet.WithCongestion("tcp4_needs_tx_off", p.Algorithm)))).Select(Name).ToList();
         bool tcpMeasured = r.Switches.Any(s => r.Get(s, "tcp1_gbps") is not null || r.Get(s, "tcp4_gbps") is not null);
         if (tcpMeasured) md.AppendLine(notes.Count == 0
             ? "Every switch passed TCP with default offloads (no `ethtool -K … tx off`)."
@@ -108,8 +108,12 @@ public static class ReportWriter
     {
         (string Label, string Metric, bool LowerIsBetter)[] metrics =
         [
-            ("TCP 1 stream", "tcp1_gbps", false), ("TCP 4 streams", "tcp4_gbps", false),
-            .. r.OtherCongestionControls.SelectMany(a => new[] { ($"TCP 1 stream, {a}", $"tcp1_gbps_{a}", false), ($"TCP 4 streams, {a}", $"tcp4_gbps_{a}", false) }),
+            // One pair of TCP rows per pass; the first pass's rows keep their plain labels.
+            .. r.TcpPasses.SelectMany(p => new[]
+            {
+                ($"TCP 1 stream{(p.Algorithm is null ? "" : $", {p.Algorithm}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm), false),
+                ($"TCP 4 streams{(p.Algorithm is null ? "" : $", {p.Algorithm}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm), false),
+            }),
             ("64-byte received", "pps_received", false),
             ("zero-loss rate", "zero_loss_pps", false), ("ping avg", "ping_avg_us", true), ("sockperf avg", "sockperf_avg_us", true),
             ("100k-MAC forwarding", "pps_received_macs_100k", false), ("flood, slowest port", "flood_received_pps_min_port", false),

@@ -80,6 +80,20 @@ public sealed class ResultSet
 
     private static readonly string[] TcpFigures = ["tcp1_gbps", "tcp4_gbps"];
 
+    /// <summary>
+    /// The run's TCP passes, in order: the first (Algorithm null: its figures are tcp1_gbps …) and one per
+    /// <see cref="OtherCongestionControls"/>. Name is what a heading calls the pass: the algorithm, except
+    /// for a first pass with no other beside it, which needs none.
+    /// </summary>
+    public IReadOnlyList<(string? Algorithm, string? Name)> TcpPasses
+    {
+        get
+        {
+            var others = OtherCongestionControls;
+            return [(null, others.Count > 0 ? CongestionControl : null), .. others.Select(a => ((string?)a, (string?)a))];
+        }
+    }
+
     /// <summary>A TCP figure's name for a second pass with <paramref name="algorithm"/>; the first pass's own name for null.</summary>
     public static string WithCongestion(string metric, string? algorithm) => algorithm is null ? metric : $"{metric}_{algorithm}";
 
