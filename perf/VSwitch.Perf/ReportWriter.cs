@@ -16,7 +16,11 @@ public static class ReportWriter
         ["ovs-tap"] = "OVS userspace, tap + TSO",
         ["ovs-veth"] = "OVS userspace, veth (system ports)",
         ["tap-loop"] = "naive C TAP loop, no switch",
+        [HostsAlone] = "veth pair, no switch",
     };
+
+    /// <summary>The reference without any switch: the two hosts' interfaces are the ends of one veth pair.</summary>
+    public const string HostsAlone = "veth-pair";
 
     public static string Name(string @switch) => Names.GetValueOrDefault(@switch, @switch);
 
@@ -80,6 +84,7 @@ public static class ReportWriter
         ]);
 
         Ratios(md, r);
+        AgainstTheHostsAlone(md, r);
         Targets(md, r);
         var plots = Plots.For(r);
         if (plots.Count > 0) md.AppendLine("Plots: " + string.Join(", ", plots.Select(p => $"`{p.File}` ({p.Shows})")) + ".");
@@ -132,6 +137,36 @@ public static class ReportWriter
         foreach (var (label, metric, lower) in metrics)
             md.AppendLine($"| {label}{(lower ? " (lower is better)" : "")} | " +
                           string.Join(" | ", present.Select(p => r.Ratio(p.A, p.B, metric) is { } x ? x.ToString("0.00", C) : "—")) + " |");
+        md.AppendLine();
+    }
+
+    /// <summary>
+    /// Every switch's figures over the hosts' own through a bare veth pair in the same rounds, which puts
+    /// the weather of a round and the endpoints' own limits beside the switches' ratios to each other. It
+    /// is a reference, not a ceiling: with nothing between them, the receiving stack runs in the sender's
+    /// softirq on the sender's CPU, and a switch that moves it to another core can go faster.
+    /// </summary>
+    private static void AgainstTheHostsAlone(StringBuilder md, ResultSet r)
+    {
+        if (!r.Has(HostsAlone)) return;
+        (string Header, string Metric)[] columns =
+        [
+            .. r.TcpPasses.SelectMany(p => new[]
+            {
+                ($"TCP 1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
+                ($"TCP 4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
+            }),
+            ("64-byte received", "pps_received"), ("ping avg (lower is better)", "ping_avg_us"),
+        ];
+        var switches = r.Switches.Where(s => s != HostsAlone).ToList();
+        if (switches.Count == 0) return;
+        md.AppendLine("## Against the hosts alone: two hosts on one veth pair, no switch, in the same rounds").AppendLine();
+        md.AppendLine("Each switch's median over the veth pair's: 1 is what the two hosts' stacks reach with no switch between them. " +
+                      "Above 1 for throughput (below 1 for ping) means the switch did better than no switch, which can happen: the pair runs both stacks on the sender's CPU.").AppendLine();
+        md.AppendLine("| switch | " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
+        md.AppendLine("|---|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var s in switches)
+            md.AppendLine($"| {Name(s)} | " + string.Join(" | ", columns.Select(c => r.Ratio(s, HostsAlone, c.Metric) is { } x ? x.ToString("0.00", C) : "—")) + " |");
         md.AppendLine();
     }
 

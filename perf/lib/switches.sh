@@ -12,7 +12,11 @@
 #   tap-loop       no switch: the issue's naive single-threaded read()/write() loop between two TAPs with
 #                  virtio-net headers and offloads (perf/reference/tap-loop.c, built into $TAP_LOOP);
 #                  two hosts only, and no MAC table (switch_learns)
-ALL_SWITCHES="vswitch-tap vswitch-veth kernel-bridge ovs-tap ovs-veth tap-loop"
+#   veth-pair      no switch at all: the two hosts' interfaces are the two ends of one veth pair, so its
+#                  figures are what the hosts' own stacks do on this machine in this round with nothing
+#                  between them (not a ceiling: both stacks then run on the sender's CPU, see perf/README.md);
+#                  two hosts only, and no MAC table
+ALL_SWITCHES="vswitch-tap vswitch-veth kernel-bridge ovs-tap ovs-veth tap-loop veth-pair"
 
 SWITCH_PID=""
 declare -a HOST_IF=()
@@ -78,6 +82,11 @@ switch_up() {
                 ip -n "$P-sw" link set "$P-t$h" netns "$P-h$h"
                 host_address "$h" "$P-t$h"
             done ;;
+        veth-pair)
+            [ "$hosts" -eq 2 ] || { echo "veth-pair joins exactly two hosts, not $hosts" >&2; return 1; }
+            ip link add eth0 netns "$P-h1" type veth peer name eth0 netns "$P-h2"
+            host_address 1 eth0
+            host_address 2 eth0 ;;
         ovs-veth)
             ovs_start false
             for h in $(seq "$hosts"); do
@@ -143,7 +152,7 @@ switch_process() {
 }
 
 # Whether the switch has a MAC table and takes more than two ports (the MAC-scale and flood tests).
-switch_learns() { [ "$1" != tap-loop ]; }
+switch_learns() { [ "$1" != tap-loop ] && [ "$1" != veth-pair ]; }
 
 # Learned MACs in the switch's table.
 learned_macs() {

@@ -130,6 +130,29 @@ public class PerfReportTests
     }
 
     [Fact]
+    public void Report_TheHostsAlone_SetEverySwitchAgainstTheVethPair_WithoutBecomingATarget()
+    {
+        var r = new ResultSet();
+        r.Machine["tcp"] = "congestion control bbr, the machine's default; TCP also with cubic (iperf3 -C cubic)";
+        r.Add("vswitch-tap", "tcp1_gbps", 8); r.Add("kernel-bridge", "tcp1_gbps", 7.5); r.Add("veth-pair", "tcp1_gbps", 10);
+        r.Add("vswitch-tap", "tcp1_gbps_cubic", 12); r.Add("veth-pair", "tcp1_gbps_cubic", 24);
+        r.Add("vswitch-tap", "ping_avg_us", 100); r.Add("kernel-bridge", "ping_avg_us", 70); r.Add("veth-pair", "ping_avg_us", 50);
+
+        string md = ReportWriter.Write(r).ReplaceLineEndings("\n");
+        Assert.Contains("## Against the hosts alone: two hosts on one veth pair, no switch, in the same rounds", md);
+        Assert.Contains("| switch | TCP 1 stream, bbr | TCP 4 streams, bbr | TCP 1 stream, cubic | TCP 4 streams, cubic | 64-byte received | ping avg (lower is better) |", md);
+        Assert.Contains("| VSwitch, tap ports | 0.80 | — | 0.50 | — | — | 2.00 |", md);
+        Assert.Contains("| Linux kernel bridge, veth | 0.75 | — | — | — | — | 1.40 |", md);
+        // The pair is the reference of that table, not a row of it; its own figures stay in the first table.
+        Assert.DoesNotContain("| veth pair, no switch | 1.00", md);
+        Assert.Contains("| veth pair, no switch | 10.00 |", md);
+
+        var without = new ResultSet();
+        without.Add("vswitch-tap", "tcp1_gbps", 8); without.Add("kernel-bridge", "tcp1_gbps", 7.5);
+        Assert.DoesNotContain("Against the hosts alone", ReportWriter.Write(without));
+    }
+
+    [Fact]
     public void Plots_OnlyWhatTheRunMeasured_AndTheReportNamesThoseOnly()
     {
         var r = new ResultSet();
