@@ -10,12 +10,7 @@ public static class Plots
     /// <summary>The bar plots; TCP's has a pair of bars per congestion control the run measured.</summary>
     private static BarPlot[] BarPlots(ResultSet r) =>
     [
-        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1,
-            r.TcpPasses.SelectMany(p => new[]
-            {
-                ($"1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
-                ($"4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
-            }).ToArray()),
+        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1, ReportWriter.TcpFiguresByPass(r, "").ToArray()),
         FramesPlot,
     ];
 

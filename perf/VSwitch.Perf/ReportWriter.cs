@@ -24,6 +24,17 @@ public static class ReportWriter
 
     public static string Name(string @switch) => Names.GetValueOrDefault(@switch, @switch);
 
+    /// <summary>
+    /// The 1- and 4-stream TCP figures of every pass, labelled "{prefix}1 stream" and so on, with the pass's
+    /// name after a comma where the run has more than one pass.
+    /// </summary>
+    public static IEnumerable<(string Label, string Metric)> TcpFiguresByPass(ResultSet r, string prefix) =>
+        r.TcpPasses.SelectMany(p => new[]
+        {
+            ($"{prefix}1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
+            ($"{prefix}4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
+        });
+
     public static string Write(ResultSet r)
     {
         var md = new StringBuilder();
@@ -151,11 +162,7 @@ public static class ReportWriter
         if (!r.Has(HostsAlone)) return;
         (string Header, string Metric)[] columns =
         [
-            .. r.TcpPasses.SelectMany(p => new[]
-            {
-                ($"TCP 1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
-                ($"TCP 4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
-            }),
+            .. TcpFiguresByPass(r, "TCP "),
             ("64-byte received", "pps_received"), ("ping avg (lower is better)", "ping_avg_us"),
         ];
         var switches = r.Switches.Where(s => s != HostsAlone).ToList();
