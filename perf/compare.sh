@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The side-by-side harness: VSwitch (tap and veth ports), the kernel bridge, Open vSwitch's userspace
-# datapath (tap with TSO, veth) and the naive C loop between two TAPs in one run, alternating
-# switches round by round, on the same topology: namespaces with one interface each, joined by the
-# switch under test. Per switch and round:
+# datapath (tap with TSO, veth), the naive C loop between two TAPs and, with no switch at all,
+# two hosts on one veth pair in one run, alternating switches round by round, on the same topology:
+# namespaces with one interface each, joined by the switch under test. Per switch and round:
 #   TCP (iperf3, 1 and 4 streams, default offloads; with the machine's congestion control and again with
 #   cubic), 64-byte forwarding (trafgen: offered, received, loss),
 #   the RFC 2544 zero-loss rate, latency (ping at 100/s, sockperf UDP ping-pong: avg and p99), the switch's
 #   CPU, MAC scale after RFC 2889 (forwarding with 1, 1k, 100k source MACs; learning rate) and the flood
-#   rate with 8 ports (these two not for the loop, which has no MAC table and two ports).
+#   rate with 8 ports (these two not for the loop or the veth pair, which have no MAC table and two ports).
 # Output: perf/results/<date>/ with raw.tsv, the ping samples, report.md (medians, min–max, ratios) and
 # PNG plots. Usage (as root; ./run.sh bench builds and installs first):
 #   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
