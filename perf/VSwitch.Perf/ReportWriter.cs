@@ -26,13 +26,18 @@ public static class ReportWriter
 
     /// <summary>
     /// The 1- and 4-stream TCP figures of every pass, labelled "{prefix}1 stream" and so on, with the pass's
-    /// name after a comma where the run has more than one pass.
+    /// name after a comma where the run has more than one pass; with <paramref name="plainFirstPass"/> the
+    /// first pass's labels stay plain even then (its algorithm is named elsewhere, as in the ratios table).
     /// </summary>
-    public static IEnumerable<(string Label, string Metric)> TcpFiguresByPass(ResultSet r, string prefix) =>
-        r.TcpPasses.SelectMany(p => new[]
+    public static IEnumerable<(string Label, string Metric)> TcpFiguresByPass(ResultSet r, string prefix, bool plainFirstPass = false) =>
+        r.TcpPasses.SelectMany(p =>
         {
-            ($"{prefix}1 stream{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
-            ($"{prefix}4 streams{(p.Name is null ? "" : $", {p.Name}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
+            string suffix = (plainFirstPass ? p.Algorithm : p.Name) is { } name ? $", {name}" : "";
+            return new[]
+            {
+                ($"{prefix}1 stream{suffix}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm)),
+                ($"{prefix}4 streams{suffix}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm)),
+            };
         });
 
     public static string Write(ResultSet r)
@@ -125,11 +130,7 @@ public static class ReportWriter
         (string Label, string Metric, bool LowerIsBetter)[] metrics =
         [
             // One pair of TCP rows per pass; the first pass's rows keep their plain labels.
-            .. r.TcpPasses.SelectMany(p => new[]
-            {
-                ($"TCP 1 stream{(p.Algorithm is null ? "" : $", {p.Algorithm}")}", ResultSet.WithCongestion("tcp1_gbps", p.Algorithm), false),
-                ($"TCP 4 streams{(p.Algorithm is null ? "" : $", {p.Algorithm}")}", ResultSet.WithCongestion("tcp4_gbps", p.Algorithm), false),
-            }),
+            .. TcpFiguresByPass(r, "TCP ", plainFirstPass: true).Select(f => (f.Label, f.Metric, false)),
             ("64-byte received", "pps_received", false),
             ("zero-loss rate", "zero_loss_pps", false), ("ping avg", "ping_avg_us", true), ("sockperf avg", "sockperf_avg_us", true),
             ("100k-MAC forwarding", "pps_received_macs_100k", false), ("flood, slowest port", "flood_received_pps_min_port", false),
