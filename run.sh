@@ -88,6 +88,9 @@ case "${1:-lab}" in
         ;;
     bench)
         shift
+        # Before building: a bench already measuring runs the binaries in bin/ (perf/lib/one-run.sh).
+        source perf/lib/one-run.sh
+        measure_alone "run.sh bench"
         need_packages
         build
         exec perf/compare.sh "$@"

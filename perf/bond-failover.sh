@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 ROUNDS=${1:-10}
+source perf/lib/one-run.sh
+measure_alone bond-failover.sh
 P=vbf$$
 WORK=$(mktemp -d /tmp/vbf.XXXXXX)
 DAEMON=""
@@ -21,7 +23,7 @@ cleanup() {
     DAEMON=""
     for ns in sw up h g; do ip netns del "$P-$ns" 2>/dev/null || true; done
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'cleanup; rm -rf "$WORK"; release_alone' EXIT
 
 for ns in sw up h g; do
     ip netns add "$P-$ns"; ip -n "$P-$ns" link set lo up

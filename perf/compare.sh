@@ -52,6 +52,8 @@ require_congestion() { # option name: refuse an algorithm this kernel lacks
         { echo "compare.sh: $1 $2: not one of this kernel's ($AVAILABLE_CONGESTION)" >&2; exit 2; }
 }
 [ -z "$CONGESTION" ] || require_congestion --congestion "$CONGESTION"
+source perf/lib/one-run.sh
+measure_alone compare.sh
 FIRST_CONGESTION=${CONGESTION:-$(sysctl -n net.ipv4.tcp_congestion_control)}
 case "$ALSO_CONGESTION" in
     unset) ALSO_CONGESTION=cubic; [ "$FIRST_CONGESTION" = cubic ] && ALSO_CONGESTION="" ;;
@@ -67,6 +69,9 @@ dotnet publish perf/VSwitch.Perf -c Release -o perf/bin --nologo -v q >/dev/null
 # The reference the issue sets VSwitch against: its naive C loop between two TAPs (switch "tap-loop").
 TAP_LOOP=$PWD/perf/bin/tap-loop
 cc -O2 -Wall -o "$TAP_LOOP" perf/reference/tap-loop.c
+# Its io_uring variants, for weighing a way of reading TAPs without building it into VSwitch: with
+# TAP_LOOP_COMMAND="perf/bin/tap-uring-loop batch" (or multishot) the switch "tap-loop" runs that instead.
+cc -O2 -Wall -o perf/bin/tap-uring-loop perf/reference/tap-uring-loop.c
 
 P=vsb$$
 WORK=$(mktemp -d /tmp/vsbench.XXXXXX)
@@ -79,7 +84,7 @@ rm -rf "$OUT/rtt"
 source perf/lib/switches.sh
 source perf/lib/measure.sh
 SWITCHES=${SWITCHES:-$ALL_SWITCHES}
-trap 'restore_socket_memory; switch_down; rm -rf "$WORK"' EXIT
+trap 'restore_socket_memory; switch_down; rm -rf "$WORK"; release_alone' EXIT
 trap 'exit 130' INT TERM
 
 has() { [[ " $TESTS " == *" $1 "* ]]; }
@@ -96,7 +101,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
         echo "tcp	congestion control $(sysctl -n net.ipv4.tcp_congestion_control), the machine's default (allowed in namespaces: $(sysctl -n net.ipv4.tcp_allowed_congestion_control))$also"
     fi
     echo "versions	$(iperf3 --version | head -1 | cut -d' ' -f1-2); trafgen $(trafgen -v | awk 'NR==1 {print $2}'); $(ovs-vswitchd --version | head -1); vswitch $(git describe --always --dirty 2>/dev/null || echo ?)"
-    echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS${VSWITCH_ARGS:+; vswitchd options: $VSWITCH_ARGS}"
+    echo "plan	$ROUNDS rounds; iperf3 ${SECS} s; trafgen ${PPS_SECS} s on one core; switches: $SWITCHES; tests: $TESTS${VSWITCH_ARGS:+; vswitchd options: $VSWITCH_ARGS}${TAP_LOOP_COMMAND:+; tap-loop runs: $TAP_LOOP_COMMAND}"
     echo "date	$(date -u +%Y-%m-%dT%H:%MZ)"
 } >"$OUT/machine.tsv"
 

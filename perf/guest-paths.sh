@@ -12,6 +12,8 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 . perf/lib.sh
 ROUNDS=${1:-3}
 SIZE=${2:-256}
+source perf/lib/one-run.sh
+measure_alone guest-paths.sh
 P=vgp$$
 WORK=$(mktemp -d /tmp/vgp.XXXXXX)
 DAEMON=""
@@ -23,7 +25,7 @@ cleanup() {
     DAEMON=""
     ip netns del "$P-sw" 2>/dev/null || true
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'cleanup; rm -rf "$WORK"; release_alone' EXIT
 
 declare -A rate rtt
 for round in $(seq "$ROUNDS"); do

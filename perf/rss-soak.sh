@@ -15,11 +15,13 @@ case "$SWITCH" in
     vswitch-veth) NAME=rss-vswitch-veth ;;
     *) echo "rss-soak.sh: '$SWITCH' is not vswitch-tap or vswitch-veth" >&2; exit 2 ;;
 esac
+source perf/lib/one-run.sh
+measure_alone rss-soak.sh
 P=vsr$$
 WORK=$(mktemp -d /tmp/vsrss.XXXXXX)
 source perf/lib/switches.sh
 source perf/lib/measure.sh
-trap 'pkill -f "iperf3 -s -p 5302" 2>/dev/null || true; restore_socket_memory; switch_down; rm -rf "$WORK"' EXIT
+trap 'pkill -f "iperf3 -s -p 5302" 2>/dev/null || true; restore_socket_memory; switch_down; rm -rf "$WORK"; release_alone' EXIT
 mkdir -p "$OUT"
 
 switch_up "$SWITCH" 2 2>>"$WORK/setup.log"

@@ -9,6 +9,8 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 . perf/lib.sh
 ROUNDS=${1:-3}
 SECS=${2:-5}
+source perf/lib/one-run.sh
+measure_alone vlan-throughput.sh
 P=vvt$$
 WORK=$(mktemp -d /tmp/vvt.XXXXXX)
 PIDS=()
@@ -18,7 +20,7 @@ cleanup() {
     PIDS=()
     for ns in s1 s2 g1 g2; do ip netns del "$P-$ns" 2>/dev/null || true; done
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'cleanup; rm -rf "$WORK"; release_alone' EXIT
 
 ctl() { VSWITCH_SOCKET="$WORK/$1.sock" ./bin/vswitchctl "${@:2}"; }
 

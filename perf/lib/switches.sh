@@ -74,7 +74,8 @@ switch_up() {
             done ;;
         tap-loop)
             [ "$hosts" -eq 2 ] || { echo "tap-loop joins exactly two hosts, not $hosts" >&2; return 1; }
-            ip netns exec "$P-sw" "$TAP_LOOP" "$P-t1" "$P-t2" >"$WORK/tap-loop.log" 2>&1 &
+            # shellcheck disable=SC2086 # TAP_LOOP_COMMAND: a program and its mode, split on purpose (compare.sh)
+            ip netns exec "$P-sw" ${TAP_LOOP_COMMAND:-$TAP_LOOP} "$P-t1" "$P-t2" >"$WORK/tap-loop.log" 2>&1 &
             SWITCH_PID=$!
             for _ in $(seq 50); do grep -q ready "$WORK/tap-loop.log" && break; sleep 0.1; done
             grep -q ready "$WORK/tap-loop.log" || { echo "tap-loop did not start: $(cat "$WORK/tap-loop.log")" >&2; return 1; }
