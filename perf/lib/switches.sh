@@ -44,6 +44,8 @@ switch_up() {
         ip netns add "$P-h$h"; ip -n "$P-h$h" link set lo up
         ip netns exec "$P-h$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
     done
+    # What has no MAC table joins exactly two hosts (switch_learns).
+    switch_learns "$sw" || [ "$hosts" -eq 2 ] || { echo "$sw joins exactly two hosts, not $hosts" >&2; return 1; }
     case "$sw" in
         vswitch-tap)
             vswitch_start
@@ -73,7 +75,6 @@ switch_up() {
                 host_address "$h" "$P-t$h"
             done ;;
         tap-loop)
-            [ "$hosts" -eq 2 ] || { echo "tap-loop joins exactly two hosts, not $hosts" >&2; return 1; }
             # shellcheck disable=SC2086 # TAP_LOOP_COMMAND: a program and its mode, split on purpose (compare.sh)
             ip netns exec "$P-sw" ${TAP_LOOP_COMMAND:-$TAP_LOOP} "$P-t1" "$P-t2" >"$WORK/tap-loop.log" 2>&1 &
             SWITCH_PID=$!
@@ -84,7 +85,6 @@ switch_up() {
                 host_address "$h" "$P-t$h"
             done ;;
         veth-pair)
-            [ "$hosts" -eq 2 ] || { echo "veth-pair joins exactly two hosts, not $hosts" >&2; return 1; }
             ip link add eth0 netns "$P-h1" type veth peer name eth0 netns "$P-h2"
             host_address 1 eth0
             host_address 2 eth0 ;;

@@ -6,45 +6,16 @@
 //
 // usage: tap-loop TAP1 TAP2   creates both TAPs in the current namespace, prints "ready", then forwards
 // until killed. perf/compare.sh builds it (cc -O2) and runs it as the switch "tap-loop".
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
+#include "tap-open.h"
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
-
-// The same header VSwitch's TAPs use: struct virtio_net_hdr_v1, 12 bytes.
-enum { VNET_HDR_LEN = 12, FRAME_MAX = 65536 + VNET_HDR_LEN };
-
-static void die(const char *what, const char *name) {
-    fprintf(stderr, "tap-loop: %s %s: %s\n", what, name, strerror(errno));
-    exit(1);
-}
-
-static int open_tap(const char *name) {
-    int fd = open("/dev/net/tun", O_RDWR);
-    if (fd < 0) die("open /dev/net/tun for", name);
-    struct ifreq ifr = {0};
-    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) die("TUNSETIFF", name);
-    int hdr = VNET_HDR_LEN;
-    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) die("TUNSETVNETHDRSZ", name);
-    // Checksum and TSO offloads, so 64 KB GSO frames cross as one frame, as they do through VSwitch.
-    if (ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) < 0) die("TUNSETOFFLOAD", name);
-    return fd;
-}
 
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: tap-loop TAP1 TAP2\n");
         return 2;
     }
-    int fd[2] = {open_tap(argv[1]), open_tap(argv[2])};
+    int fd[2] = {open_tap(argv[1], 0), open_tap(argv[2], 0)};
     printf("ready\n");
     fflush(stdout);
 

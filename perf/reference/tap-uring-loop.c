@@ -16,17 +16,10 @@
 // usage: tap-uring-loop batch|multishot TAP1 TAP2   creates both TAPs in the current namespace, prints
 // "ready", then forwards until killed. perf/compare.sh runs it as the switch "tap-loop" when
 // TAP_LOOP_COMMAND names it (perf/README.md, techniques table).
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
+#include "tap-open.h"
 #include <linux/io_uring.h>
-#include <net/if.h>
 #include <poll.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,26 +28,8 @@
 _Static_assert(IORING_OP_SENDMSG_ZC == 48, "io_uring opcodes moved");
 enum { OP_READ_MULTISHOT = 49 };
 
-enum { VNET_HDR_LEN = 12, FRAME_MAX = 65536 + VNET_HDR_LEN, SLOTS = 64, RING_ENTRIES = 256 };
+enum { SLOTS = 64, RING_ENTRIES = 256 };
 enum { TAG_READ = 1ull << 32, TAG_WRITE = 2ull << 32 };
-
-static void die(const char *what, const char *name) {
-    fprintf(stderr, "tap-uring-loop: %s %s: %s\n", what, name, strerror(errno));
-    exit(1);
-}
-
-static int open_tap(const char *name) {
-    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-    if (fd < 0) die("open /dev/net/tun for", name);
-    struct ifreq ifr = {0};
-    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) die("TUNSETIFF", name);
-    int hdr = VNET_HDR_LEN;
-    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) die("TUNSETVNETHDRSZ", name);
-    if (ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) < 0) die("TUNSETOFFLOAD", name);
-    return fd;
-}
 
 // The ring, by hand (liburing is not installed here, and its Debian version predates READ_MULTISHOT).
 static int ring_fd;
@@ -256,7 +231,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: tap-uring-loop batch|multishot TAP1 TAP2\n");
         return 2;
     }
-    int fd[2] = {open_tap(argv[2]), open_tap(argv[3])};
+    int fd[2] = {open_tap(argv[2], O_NONBLOCK), open_tap(argv[3], O_NONBLOCK)};
     printf("ready\n");
     fflush(stdout);
     if (!strcmp(argv[1], "batch")) run_batch(fd);
