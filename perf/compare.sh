@@ -131,5 +131,7 @@ for ROUND in $(seq "$ROUNDS"); do
 done
 
 log "raw data: $RAW"
+[ -s "$WORK/vswitchd-workers" ] &&
+    echo "vswitchd	workers $(cat "$WORK/vswitchd-workers") (${VSWITCH_ARGS:-its default on $(nproc) cores})" >>"$OUT/machine.tsv"
 "$PERF_TOOL" report "$OUT"
 echo "report: $OUT/report.md"

@@ -44,7 +44,7 @@ public static class ReportWriter
     {
         var md = new StringBuilder();
         md.AppendLine("# VSwitch against the kernel bridge, Open vSwitch and the naive TAP loop: one run, side by side").AppendLine();
-        foreach (var key in new[] { "machine", "kernel", "tcp", "versions", "plan", "date" })
+        foreach (var key in new[] { "machine", "kernel", "tcp", "versions", "plan", "vswitchd", "date" })
             if (r.Machine.TryGetValue(key, out var value)) md.AppendLine($"- {key}: {value}");
         md.AppendLine("- every figure: median (min–max) over the rounds; the switches alternate within each round").AppendLine();
 

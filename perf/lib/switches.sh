@@ -125,6 +125,9 @@ vswitch_start() {
         --log-level Warning >>"$WORK/vswitchd.log" 2>&1 &
     SWITCH_PID=$!
     for _ in $(seq 200); do [ -S "$VSWITCH_SOCKET" ] && break; sleep 0.05; done
+    # How many datapath threads it started, with the options given or its default for this machine's
+    # cores, for the report (compare.sh): the layout moves TCP figures (perf/README.md, "TCP with cubic").
+    grep -l '^vswitch-worker' /proc/"$SWITCH_PID"/task/*/comm 2>/dev/null | wc -l >"$WORK/vswitchd-workers"
     ./bin/vswitchctl addbr br0 >/dev/null
 }
 

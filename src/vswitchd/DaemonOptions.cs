@@ -17,7 +17,8 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                              a missing file starts an empty switch)
           --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
-          --workers N        datapath threads (default: the config's workers, else one per core)
+          --workers N        datapath threads (default: the config's workers, else one per core,
+                             one on a host of two cores or fewer)
           --busy-poll-us N   keep polling N µs after the last frame of light traffic (at most 1000 after heavy)
                              before sleeping, yielding to any other thread (default: the config's
                              busyPollMicroseconds, 20000); 0 is off

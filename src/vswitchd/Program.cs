@@ -87,7 +87,7 @@ catch (System.Net.Sockets.SocketException e)
     return 1;
 }
 
-log.LogInformation("vswitchd ready: {Workers} workers {Polling}, TAP I/O {TapIo}, config {Config}, socket {Socket}", datapath.WorkerCount,
+log.LogInformation("vswitchd ready: datapath workers {Workers}, {Polling}, TAP I/O {TapIo}, config {Config}, socket {Socket}", datapath.WorkerCount,
     busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling",
     datapath.UsesIoUring ? (datapath.UsesRegisteredBuffers ? "through io_uring into registered buffers" : "through io_uring") : "by read() and write()", options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");

@@ -64,15 +64,17 @@ public class PerfReportTests
     }
 
     [Fact]
-    public void Report_StatesTheMachine_IncludingTheCongestionControlThatBindsTcp()
+    public void Report_StatesTheMachine_IncludingTheCongestionControlThatBindsTcp_AndVSwitchsWorkers()
     {
         var r = new ResultSet();
         r.Add("vswitch-tap", "tcp1_gbps", 14);
         r.Machine["machine"] = "2 cores";
         r.Machine["tcp"] = "congestion control bbr (allowed in namespaces: reno bbr)";
+        r.Machine["vswitchd"] = "workers 1 (its default on 2 cores)";
         r.Machine["unknown"] = "not shown";
         string md = ReportWriter.Write(r);
-        Assert.Contains("- machine: 2 cores\n- tcp: congestion control bbr (allowed in namespaces: reno bbr)\n", md.ReplaceLineEndings("\n"));
+        Assert.Contains("- machine: 2 cores\n- tcp: congestion control bbr (allowed in namespaces: reno bbr)\n- vswitchd: workers 1 (its default on 2 cores)\n",
+            md.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("not shown", md);
     }
 

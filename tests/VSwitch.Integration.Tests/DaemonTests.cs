@@ -89,6 +89,23 @@ public class DaemonTests
     }
 
     [Fact]
+    public void Workers_ByDefault_OnePerCore_ButOneOnTwoCoresOrFewer_AndAsManyAsAsked()
+    {
+        // LinuxDatapath.DefaultWorkers: on two cores the guests' stacks need the second core (perf/README.md).
+        int cores = Environment.ProcessorCount, expected = cores <= 2 ? 1 : cores;
+        using (var lab = new SwitchLab())
+        {
+            Assert.Equal(expected, WorkerThreads(lab.DaemonPid));
+            lab.AssertLogged($"datapath workers {expected},");
+        }
+        using (var lab = new SwitchLab(["--workers", "3"]))
+            Assert.Equal(3, WorkerThreads(lab.DaemonPid));
+    }
+
+    private static int WorkerThreads(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker"));
+
+    [Fact]
     public void CliErrors_ExitNonZero_WithAClearMessage()
     {
         using var lab = new SwitchLab();

@@ -6,7 +6,7 @@ public sealed class SwitchConfig
     public List<BridgeConfig> Bridges { get; set; } = [];
     /// <summary>Microsoft.Extensions.Logging level name; the command line overrides it.</summary>
     public string? LogLevel { get; set; }
-    /// <summary>Datapath worker threads; 0 means one per core.</summary>
+    /// <summary>Datapath worker threads; 0 means the default: one per core, one on a host of two cores or fewer (LinuxDatapath.DefaultWorkers).</summary>
     public int Workers { get; set; }
     /// <summary>
     /// How long a worker keeps polling after its last frame before it sleeps in epoll_wait, in µs: a

@@ -8,7 +8,7 @@ using VSwitch.Linux.Ports;
 namespace VSwitch.Linux.Datapath;
 
 /// <summary>
-/// The worker threads (default: one per core) and the state they share: the published snapshot and the
+/// The worker threads (default: <see cref="DefaultWorkers"/>) and the state they share: the published snapshot and the
 /// receive side of every port. Each port is polled by exactly one worker, so its frames stay in order;
 /// any worker may transmit to any port.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null,
                          TimeSpan busyPoll = default, bool ioUring = true)
     {
-        int count = workers > 0 ? workers : Environment.ProcessorCount;
+        int count = workers > 0 ? workers : DefaultWorkers(Environment.ProcessorCount);
         var rings = ioUring ? CreateRings(count, batchSize) : new IoUring?[count];
         UsesIoUring = rings[0] is not null;
         _workers = new Worker[count];
@@ -36,6 +36,17 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     }
 
     public int WorkerCount => _workers.Length;
+
+    /// <summary>
+    /// Workers when none are asked for: one per core, but one in all on a host of two cores or fewer.
+    /// There the guests or namespaces at the ports share the cores with the switch, and what a second
+    /// worker polls away is CPU time their stacks need to send and receive: with TCP under cubic (what
+    /// Linux and Windows guests send with) one worker carried 1.16–1.30 × as much on one stream and
+    /// 1.28–1.55 × on four through tap ports, with a lower ping and a quarter less CPU, in two pairs of
+    /// full runs on 2 cores (perf/README.md, "TCP with cubic"). Under BBR it carried 0.78–0.99 × and
+    /// 0.79–0.87 ×. More cores than two were not measured, so they keep one worker each.
+    /// </summary>
+    public static int DefaultWorkers(int cores) => cores <= 2 ? 1 : cores;
 
     /// <summary>Whether the workers read and write TAPs through io_uring.</summary>
     public bool UsesIoUring { get; }
