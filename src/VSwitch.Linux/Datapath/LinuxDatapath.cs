@@ -42,10 +42,10 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     /// There the guests or namespaces at the ports share the cores with the switch, and what a second
     /// worker polls away is CPU time their stacks need to send and receive: with TCP under cubic (what
     /// Linux and Windows guests send with) one worker carried 1.16–1.30 × as much on one stream and
-    /// 1.28–1.55 × on four through tap ports in two pairs of full runs on 2 cores, and in the pair that
-    /// measured them pinged lower and took a quarter less CPU (perf/README.md, "TCP with cubic"). Under
-    /// BBR it carried 0.78–0.99 × and 0.79–0.87 ×. More cores than two were not measured, so they keep
-    /// one worker each.
+    /// 1.28–1.55 × on four through tap ports in two pairs of full runs on 2 cores, with a quarter less
+    /// CPU (perf/README.md, "TCP with cubic"). Under BBR it carried 0.78–0.99 × and 0.79–0.87 ×, and
+    /// its UDP round trip (sockperf) is about a quarter longer. More cores than two were not measured,
+    /// so they keep one worker each.
     /// </summary>
     public static int DefaultWorkers(int cores) => cores <= 2 ? 1 : cores;
 
