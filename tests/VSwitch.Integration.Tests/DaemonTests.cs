@@ -95,15 +95,12 @@ public class DaemonTests
         int cores = Environment.ProcessorCount, expected = cores <= 2 ? 1 : cores;
         using (var lab = new SwitchLab())
         {
-            Assert.Equal(expected, WorkerThreads(lab.DaemonPid));
+            Assert.Equal(expected, ProcStat.WorkerTasks(lab.DaemonPid).Count());
             lab.AssertLogged($"datapath workers {expected},");
         }
         using (var lab = new SwitchLab(["--workers", "3"]))
-            Assert.Equal(3, WorkerThreads(lab.DaemonPid));
+            Assert.Equal(3, ProcStat.WorkerTasks(lab.DaemonPid).Count());
     }
-
-    private static int WorkerThreads(int pid) =>
-        Directory.GetDirectories($"/proc/{pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker"));
 
     [Fact]
     public void CliErrors_ExitNonZero_WithAClearMessage()

@@ -49,9 +49,8 @@ public class PortAdoptionTests
     private static Dictionary<string, (long WakeUps, long CpuTicks)> Workers(int pid)
     {
         var workers = new Dictionary<string, (long, long)>();
-        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        foreach (var task in ProcStat.WorkerTasks(pid))
         {
-            if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker")) continue;
             // Voluntary only: a thread that blocks (epoll_wait) and is woken; a yield that lets another thread run is involuntary.
             string voluntary = File.ReadAllLines(Path.Combine(task, "status")).Single(line => line.StartsWith("voluntary_ctxt_switches"));
             long wakeUps = long.Parse(voluntary.Split(':')[1].Trim(), CultureInfo.InvariantCulture);

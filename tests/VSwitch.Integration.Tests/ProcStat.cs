@@ -5,6 +5,10 @@ namespace VSwitch.Integration.Tests;
 /// <summary>Figures read from /proc for a process or one of its threads.</summary>
 public static class ProcStat
 {
+    /// <summary>The /proc/PID/task/TID directories of vswitchd's datapath workers (threads named vswitch-worker-N).</summary>
+    public static IEnumerable<string> WorkerTasks(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task").Where(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker"));
+
     /// <summary>utime + stime in clock ticks (1/100 s) from a <c>stat</c> file: /proc/PID/stat (every thread) or /proc/PID/task/TID/stat.</summary>
     public static long CpuTicks(string statFile)
     {
