@@ -104,7 +104,8 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
         // Two frames or more: one submission on the worker's ring. One frame: write().
-        if (packets.Length >= TapRingIo.MinBatch && WorkerRing.Current is { } ring) return TapRingIo.Transmit(ring, _fd.Fd, batch, packets, out frameBytes, out errors);
+        if (packets.Length >= RingWrites.MinBatch && WorkerRing.Current is { } ring)
+            return RingWrites.Transmit(ring, _fd.Fd, batch, packets, netDown: default, out _, out frameBytes, out errors);
         // A TAP takes one frame per write(). A write that fails drops that frame only: counted as an
         // error when the kernel refused the frame, as a drop when there was no room or no reader.
         int sent = 0;

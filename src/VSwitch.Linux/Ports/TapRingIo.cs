@@ -5,9 +5,8 @@ using VSwitch.Linux.Native;
 namespace VSwitch.Linux.Ports;
 
 /// <summary>
-/// A TAP's reads and writes through the worker's io_uring: a batch of frames is read, or written, with
-/// one io_uring_enter instead of one read() or write() per frame. tun still handles each frame on its
-/// own (a written frame runs the receiving stack inside the submission, as inside write()); what goes is
+/// A TAP's reads through the worker's io_uring: a batch of frames is read with one io_uring_enter
+/// instead of one read() per frame (its writes go the same way, <see cref="RingWrites"/>). What goes is
 /// the system-call entry, exit and file lookup per frame (perf/README.md). Single frames stay with
 /// read() and write() (TapPort): through the ring they cost ping about 10 µs of median round trip in
 /// A/B runs, where a batch of one saves no system call.
@@ -16,9 +15,6 @@ internal static unsafe class TapRingIo
 {
     /// <summary>The read-ahead after a receive that found at most one frame: a port there uses read(), not the ring (TapPort.Receive).</summary>
     public const int MinReadAhead = 2;
-
-    /// <summary>Fewest frames worth a ring submission; below it a TAP's port uses read() and write(), which cost less for one frame.</summary>
-    public const int MinBatch = 2;
 
     /// <summary>Reads to queue after a receive that found <paramref name="count"/> frames.</summary>
     public static int ReadAheadAfter(int count) => Math.Max(MinReadAhead, 2 * count);
@@ -53,34 +49,5 @@ internal static unsafe class TapRingIo
         readAhead = ReadAheadAfter(count);
         batch.Count = count;
         return count;
-    }
-
-    /// <summary>Writes the <paramref name="packets"/> of <paramref name="batch"/>, counting like write() does (TapPort.Transmit).</summary>
-    public static int Transmit(IoUring ring, int fd, PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
-    {
-        int sent = 0;
-        errors = 0;
-        frameBytes = 0;
-        for (int start = 0; start < packets.Length; start += ring.Capacity)
-        {
-            int end = Math.Min(packets.Length, start + ring.Capacity);
-            for (int i = start; i < end; i++) ring.QueueWrite(fd, batch.Data(packets[i]), batch.Length(packets[i]), (ulong)packets[i]);
-            if (!ring.Submit())
-            {
-                errors += end - start; // refused by the kernel: counted like writes it refused
-                continue;
-            }
-            while (ring.TryComplete(out ulong tag, out int result))
-            {
-                if (result < 0)
-                {
-                    if (!TransmitErrno.IsNoRoom(-result)) errors++;
-                    continue;
-                }
-                sent++;
-                frameBytes += batch.Length((int)tag) - VirtioNetHeader.Length;
-            }
-        }
-        return sent;
     }
 }
