@@ -268,18 +268,18 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// A batch that carries bulk data, two frames or more with one larger than <see cref="SmallFrameBytes"/>,
     /// goes through the worker's ring (<see cref="RingWrites"/> says why); anything else by sendmmsg, which
     /// costs less per frame: through the ring, 64-byte frames lost 4-6 % of their rate in A/B runs. A frame
-    /// the ring's write lost to a pending ENETDOWN (see <see cref="PendingErrorConsumed"/>) goes again by
-    /// sendmmsg, which sends it if the link is up after all.
+    /// the ring's write lost to a pending ENETDOWN (see <see cref="PendingErrorConsumed"/>), or that the
+    /// kernel's ring refused to take, goes again by sendmmsg, which sends it if the link is up after all.
     /// </summary>
     [SkipLocalsInit]
     public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
         if (packets.Length < RingWrites.MinBatch || !CarriesBulk(batch, packets) || WorkerRing.Current is not { } ring)
             return Send(batch, packets, vlan: 0, out frameBytes, out errors);
-        Span<int> netDown = stackalloc int[packets.Length];
-        int sent = RingWrites.Transmit(ring, _fd.Fd, batch, packets, netDown, out int downs, out frameBytes, out errors);
-        if (downs == 0) return sent;
-        sent += Send(batch, netDown[..downs], vlan: 0, out long resentBytes, out int resendErrors);
+        Span<int> resend = stackalloc int[packets.Length];
+        int sent = RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend, out int resends, out frameBytes, out errors);
+        if (resends == 0) return sent;
+        sent += Send(batch, resend[..resends], vlan: 0, out long resentBytes, out int resendErrors);
         frameBytes += resentBytes;
         errors += resendErrors;
         return sent;

@@ -15,9 +15,8 @@ namespace VSwitch.Linux.Ports;
 /// cond_resched() after every message, and each frame sent to a veth runs the receiving stack inside the
 /// call, which wakes the receiving application: on a kernel that preempts only at such points
 /// (preempt=none, as here, or voluntary) that application then runs after every frame, reads one
-/// frame's worth and acknowledges it. io_uring
-/// writes the whole batch before the worker can be rescheduled, as it does for a TAP, so the application
-/// reads the batch in one go. With one cubic stream through raw ports on 2 cores, the receiver sent 0.4
+/// frame's worth and acknowledges it. io_uring writes the whole batch before the worker can be
+/// rescheduled, as it does for a TAP, so the application reads the batch in one go. With one cubic stream through raw ports on 2 cores, the receiver sent 0.4
 /// ACKs per data frame instead of 0.6-0.8, and the stream carried 1.1-1.3 x as much in three A/B series
 /// (perf/README.md); with BBR it carried the same.
 /// </para>
@@ -30,30 +29,36 @@ internal static unsafe class RingWrites
     /// <summary>
     /// Writes the <paramref name="packets"/> of <paramref name="batch"/> to <paramref name="fd"/>, counting
     /// like write() does: a frame refused for want of room (or a link that is down) is dropped, any other
-    /// refusal is an error. Frames refused with ENETDOWN are listed in <paramref name="netDown"/> instead,
-    /// up to its length, for a caller that has to tell a pending socket error from a link that is down.
+    /// refusal is an error. A caller with another way to send lists in <paramref name="resend"/>, up to its
+    /// length, the frames that way may still carry: those refused with ENETDOWN (for a packet socket, a
+    /// pending error the refusal has now cleared) and those the kernel never took (io_uring_enter refused).
     /// </summary>
-    public static int Transmit(IoUring ring, int fd, PacketBatch batch, ReadOnlySpan<int> packets, Span<int> netDown,
-        out int netDownCount, out long frameBytes, out int errors)
+    public static int Transmit(IoUring ring, int fd, PacketBatch batch, ReadOnlySpan<int> packets, Span<int> resend,
+        out int resendCount, out long frameBytes, out int errors)
     {
         int sent = 0;
         errors = 0;
         frameBytes = 0;
-        netDownCount = 0;
+        resendCount = 0;
         for (int start = 0; start < packets.Length; start += ring.Capacity)
         {
             int end = Math.Min(packets.Length, start + ring.Capacity);
             for (int i = start; i < end; i++) ring.QueueWrite(fd, batch.Data(packets[i]), batch.Length(packets[i]), (ulong)packets[i]);
             if (!ring.Submit())
             {
-                errors += end - start; // refused by the kernel: counted like writes it refused
+                // Refused by the kernel: counted like writes it refused, unless the caller can send them another way.
+                for (int i = start; i < end; i++)
+                {
+                    if (resendCount < resend.Length) resend[resendCount++] = packets[i];
+                    else errors++;
+                }
                 continue;
             }
             while (ring.TryComplete(out ulong tag, out int result))
             {
                 if (result < 0)
                 {
-                    if (-result == TransmitErrno.ENETDOWN && netDownCount < netDown.Length) netDown[netDownCount++] = (int)tag;
+                    if (-result == TransmitErrno.ENETDOWN && resendCount < resend.Length) resend[resendCount++] = (int)tag;
                     else if (!TransmitErrno.IsNoRoom(-result)) errors++;
                     continue;
                 }
