@@ -16,9 +16,10 @@ namespace VSwitch.Linux.Ports;
 /// call, which wakes the receiving application: on a kernel that preempts only at such points
 /// (preempt=none, as here, or voluntary) that application then runs after every frame, reads one
 /// frame's worth and acknowledges it. io_uring writes the whole batch before the worker can be
-/// rescheduled, as it does for a TAP, so the application reads the batch in one go. With one cubic stream through raw ports on 2 cores, the receiver sent 0.4
-/// ACKs per data frame instead of 0.6-0.8, and the stream carried 1.1-1.3 x as much in three A/B series
-/// (perf/README.md); with BBR it carried the same.
+/// rescheduled, as it does for a TAP, so the application reads the batch in one go. With one cubic
+/// stream through raw ports on 2 cores, the receiver sent 0.4 ACKs per data frame instead of 0.6-0.8,
+/// and the stream carried 1.1-1.3 x as much in three A/B series (perf/README.md); with BBR it carried
+/// the same.
 /// </para>
 /// </summary>
 internal static unsafe class RingWrites
