@@ -24,6 +24,8 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     private const int MaxSendBatch = 64;
     /// <summary>Frames up to this size, virtio-net header included, carry no bulk data: a TCP ACK (76 bytes), a 64-byte test frame (70).</summary>
     private const int SmallFrameBytes = 200;
+    /// <summary>The socket error the kernel leaves pending on a packet socket, which the next send reads (<see cref="PendingErrorConsumed"/>).</summary>
+    private static readonly int PendingError = ENETDOWN;
 
     private readonly FileDescriptor _fd;
     private readonly PacketReceiveRing? _ring;
@@ -277,7 +279,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         if (packets.Length < RingWrites.MinBatch || !CarriesBulk(batch, packets) || WorkerRing.Current is not { } ring)
             return Send(batch, packets, vlan: 0, out frameBytes, out errors);
         Span<int> resend = stackalloc int[packets.Length];
-        int sent = RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend, out int resends, out frameBytes, out errors);
+        int sent = RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend, PendingError, out int resends, out frameBytes, out errors);
         if (resends == 0) return sent;
         sent += Send(batch, resend[..resends], vlan: 0, out long resentBytes, out int resendErrors);
         frameBytes += resentBytes;
@@ -382,7 +384,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// bound while it is down (as addif does before bringing it up). The first send after it would
     /// fail with it and lose its frame. recvmmsg used to read it in passing; the ring never does.
     /// </summary>
-    private static bool PendingErrorConsumed(int errno) => errno == ENETDOWN;
+    private static bool PendingErrorConsumed(int errno) => errno == PendingError;
 
     private void FreeReceiveScratch()
     {

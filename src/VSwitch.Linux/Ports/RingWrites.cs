@@ -31,11 +31,12 @@ internal static unsafe class RingWrites
     /// Writes the <paramref name="packets"/> of <paramref name="batch"/> to <paramref name="fd"/>, counting
     /// like write() does: a frame refused for want of room (or a link that is down) is dropped, any other
     /// refusal is an error. A caller with another way to send lists in <paramref name="resend"/>, up to its
-    /// length, the frames that way may still carry: those refused with ENETDOWN (for a packet socket, a
-    /// pending error the refusal has now cleared) and those the kernel never took (io_uring_enter refused).
+    /// length, the frames that way may still carry: those refused with <paramref name="resendErrno"/> (a
+    /// raw port's pending socket error, which the refusal has cleared) and those the kernel never took
+    /// (io_uring_enter refused).
     /// </summary>
     public static int Transmit(IoUring ring, int fd, PacketBatch batch, ReadOnlySpan<int> packets, Span<int> resend,
-        out int resendCount, out long frameBytes, out int errors)
+        int resendErrno, out int resendCount, out long frameBytes, out int errors)
     {
         int sent = 0;
         errors = 0;
@@ -59,7 +60,7 @@ internal static unsafe class RingWrites
             {
                 if (result < 0)
                 {
-                    if (-result == TransmitErrno.ENETDOWN && resendCount < resend.Length) resend[resendCount++] = (int)tag;
+                    if (-result == resendErrno && resendCount < resend.Length) resend[resendCount++] = (int)tag;
                     else if (!TransmitErrno.IsNoRoom(-result)) errors++;
                     continue;
                 }

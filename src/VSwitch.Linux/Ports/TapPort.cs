@@ -105,7 +105,7 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     {
         // Two frames or more: one submission on the worker's ring. One frame: write().
         if (packets.Length >= RingWrites.MinBatch && WorkerRing.Current is { } ring)
-            return RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend: default, out _, out frameBytes, out errors);
+            return RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend: default, resendErrno: 0, out _, out frameBytes, out errors);
         // A TAP takes one frame per write(). A write that fails drops that frame only: counted as an
         // error when the kernel refused the frame, as a drop when there was no room or no reader.
         int sent = 0;
