@@ -141,6 +141,9 @@ internal sealed unsafe class Worker : IDisposable
                         _epoll.DrainWake();
                         continue;
                     }
+                    // A socket error pending on a port (a raw port's link went down) is taken, or every
+                    // wait would report the port again at once.
+                    if ((events[e].events & (uint)LibC.EPOLLERR) != 0) _datapath.Receiver((ushort)token)?.Port.TakePendingError();
                     frames += ServicePort(snapshot, (ushort)token);
                 }
                 long now = Stopwatch.GetTimestamp();

@@ -15,4 +15,10 @@ public interface ILinuxPort : IPortDevice
     /// without blocking; returns how many. Receive-side drops are counted in <paramref name="counters"/>.
     /// </summary>
     int Receive(PacketBatch batch, PortCounters counters, ushort index);
+
+    /// <summary>
+    /// Epoll reported an error on <see cref="Fd"/>. A port whose descriptor can hold a pending error
+    /// takes it here, or epoll reports the descriptor ready on every wait until something else reads it.
+    /// </summary>
+    void TakePendingError() { }
 }

@@ -87,6 +87,9 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 throw NativeError.Last($"setsockopt(PACKET_ADD_MEMBERSHIP promisc, {device})");
 
             NetInterface.SetUp(device, true);
+            // Bound while its link was still down, the socket holds ENETDOWN. The worker takes it when
+            // epoll reports it, but on a busy bridge frames for this port can come first and meet it.
+            TakePendingError(fd);
             return new RawPort(device, handle, ring, NetInterface.GetMac(device)) { RingRefused = refusal };
         }
         catch
@@ -271,7 +274,9 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// goes through the worker's ring (<see cref="RingWrites"/> says why); anything else by sendmmsg, which
     /// costs less per frame: through the ring, 64-byte frames lost 4-6 % of their rate in A/B runs. A frame
     /// the ring's write lost to a pending ENETDOWN (see <see cref="PendingErrorConsumed"/>), or that the
-    /// kernel's ring refused to take, goes again by sendmmsg, which sends it if the link is up after all.
+    /// kernel's ring refused to take, goes again by sendmmsg, which sends it if the link is up after all:
+    /// after the rest of its batch, so out of order. The port takes such errors as they come, so only a
+    /// send racing a link's going down can still meet one.
     /// </summary>
     [SkipLocalsInit]
     public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
@@ -381,10 +386,26 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// <summary>
     /// Whether a failed call may have failed only on a socket error left pending by the kernel, which the
     /// call has now read and cleared: ENETDOWN, set when the interface goes down and when the socket is
-    /// bound while it is down (as addif does before bringing it up). The first send after it would
-    /// fail with it and lose its frame. recvmmsg used to read it in passing; the ring never does.
+    /// bound while it is down (as <see cref="Open"/> does before bringing it up). The first send after it
+    /// fails with it and loses its frame; recvmmsg used to read it in passing, the ring never does. Open
+    /// takes the error of its own bind, and the worker takes the one a link's going down leaves as soon as
+    /// epoll reports it (<see cref="TakePendingError()"/>); a send that meets one all the same sends again.
     /// </summary>
     private static bool PendingErrorConsumed(int errno) => errno == PendingError;
+
+    /// <summary>
+    /// Reads the socket's pending error, which clears it. Epoll reports EPOLLERR for as long as one is
+    /// pending, so without this a worker would find this port ready on every wait, and spin, until a
+    /// frame was sent to it.
+    /// </summary>
+    public void TakePendingError() => TakePendingError(_fd.Fd);
+
+    private static void TakePendingError(int fd)
+    {
+        int error = 0;
+        socklen_t length = sizeof(int);
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    }
 
     private void FreeReceiveScratch()
     {
