@@ -61,8 +61,9 @@ catch (Exception e) when (e is ConfigException or IOException)
     return 1;
 }
 
-// Link loss flushes a port's learned MACs; the monitor follows rtnetlink in the daemon's namespace.
-using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkState);
+// Link loss flushes a port's learned MACs, and a raw port whose interface is deleted becomes absent;
+// the monitor follows rtnetlink in the daemon's namespace.
+using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkState, controller.OnLinkDeleted);
 links.Start();
 
 using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller), loggers.CreateLogger("control-socket"));
@@ -93,13 +94,14 @@ log.LogInformation("vswitchd ready: datapath workers {Workers}, {Polling}, TAP I
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),
-// and the FDB is aged once a second. On this thread, not a PeriodicTimer: each tick of that woke a
-// thread-pool thread, and the pool's idle threads then spun in sched_yield for about a millisecond,
-// on a core the workers and the guests share (in an ftrace of 30 pings at 100/s it delayed three of
-// them by 50 to 145 µs).
+// tap ports whose TAP is gone are detached as often, and the FDB is aged once a second. On this
+// thread, not a PeriodicTimer: each tick of that woke a thread-pool thread, and the pool's idle
+// threads then spun in sched_yield for about a millisecond, on a core the workers and the guests
+// share (in an ftrace of 30 pings at 100/s it delayed three of them by 50 to 145 µs).
 for (long tick = 1; !stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100)); tick++)
 {
     controller.PollLinks();
+    controller.DetachGonePorts();
     if (tick % 10 == 0) controller.AgeFdb(SwitchController.NowMilliseconds);
 }
 

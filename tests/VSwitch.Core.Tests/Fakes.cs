@@ -16,6 +16,8 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
     public bool Disposed { get; private set; }
     /// <summary>When set, every transmit is refused (a full queue).</summary>
     public bool Refuse { get; set; }
+    /// <summary>Set as the datapath sets it when the interface behind a port is deleted.</summary>
+    public bool Gone { get; set; }
 
     public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {

@@ -35,6 +35,48 @@ public class SwitchControllerTests
     }
 
     [Fact]
+    public void APortWhoseInterfaceIsGone_IsDetachedAndKeptAsAbsent_AndAQuietCheckAllocatesNothing()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        _controller.AddInterface("xapi1", "veth2");
+        int saves = _saved.Count;
+        _controller.DetachGonePorts(); // nothing gone yet; also warms the path up for the count below
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _controller.DetachGonePorts();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        _factory.Opened["veth1"].Gone = true;
+        _controller.DetachGonePorts();
+
+        var bridge = _controller.Bridge("xapi1");
+        Assert.Equal(["veth2"], bridge.Guests.Select(p => p.Name));
+        Assert.Equal(["veth1"], bridge.Absent.Select(p => p.Name));
+        Assert.True(_factory.Opened["veth1"].Disposed);
+        // The configuration already holds the port, attached or absent alike: nothing to write.
+        Assert.Equal(saves, _saved.Count);
+        Assert.Contains("veth1", ConfigFile.Serialize(_controller.CurrentConfig()));
+    }
+
+    [Fact]
+    public void ARawPortWhoseInterfaceIsDeleted_BecomesAbsent_ButATapMovedAwayStays()
+    {
+        _controller.AddBridge("xapi1", null);
+        _controller.AddInterface("xapi1", "veth1");
+        _controller.AddTap("xapi1", "vif1.0", null);
+
+        // rtnetlink says RTM_DELLINK for both: the veth was deleted, the TAP moved to its guest's namespace.
+        _controller.OnLinkDeleted("veth1");
+        _controller.OnLinkDeleted("vif1.0");
+
+        var bridge = _controller.Bridge("xapi1");
+        Assert.Equal(["vif1.0"], bridge.Guests.Select(p => p.Name));
+        Assert.Equal(["veth1"], bridge.Absent.Select(p => p.Name));
+        _controller.DeleteInterface("xapi1", "veth1");
+        Assert.Empty(bridge.Absent);
+    }
+
+    [Fact]
     public void ExternalBridge_TakesThePifsMac()
     {
         _controller.AddBridge("xenbr0", "eth0");

@@ -149,6 +149,56 @@ public sealed partial class SwitchController
     private static PortKind? FindGuest(Bridge bridge, string name) =>
         bridge.Guests.FirstOrDefault(p => p.Name == name)?.Kind ?? bridge.Absent.FirstOrDefault(p => p.Name == name)?.Kind;
 
+    /// <summary>
+    /// Detaches each guest port whose TAP is gone (<see cref="IPortDevice.Gone"/>: deleted, or deleted
+    /// with the namespace it had been moved to), which only the TAP's descriptor tells: it left this
+    /// namespace when it was moved. Called ten times a second by the control loop; with nothing gone it
+    /// allocates nothing.
+    /// </summary>
+    public void DetachGonePorts()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            foreach (var bridge in _bridges.Values)
+                for (int i = bridge.Guests.Count - 1; i >= 0; i--)
+                    if (bridge.Guests[i].Device.Gone) MakeAbsent(bridge, bridge.Guests[i]);
+        }
+    }
+
+    /// <summary>
+    /// The interface <paramref name="device"/> left the daemon's namespace (rtnetlink's RTM_DELLINK):
+    /// deleted, with its veth peer's namespace or by hand, or moved away. A raw port or VIF on it can
+    /// carry nothing any more (the kernel unbinds its socket), so it is detached. A tap port's TAP leaves
+    /// the namespace when it is moved to its guest's, which is how it is used: its deletion is told by
+    /// its descriptor instead (<see cref="DetachGonePorts"/>).
+    /// </summary>
+    public void OnLinkDeleted(string device)
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            foreach (var bridge in _bridges.Values)
+                if (bridge.Guests.FirstOrDefault(p => p.Name == device) is { Kind: PortKind.Raw or PortKind.Vif } port)
+                    MakeAbsent(bridge, port);
+        }
+    }
+
+    /// <summary>
+    /// Detaches a port whose interface is gone and keeps it as absent, as a restart that cannot find an
+    /// interface does: `show` lists it as absent, the configuration keeps it, and delif or delvif
+    /// forgets it. The kernel bridge drops such a port from the bridge too.
+    /// </summary>
+    private void MakeAbsent(Bridge bridge, Port port)
+    {
+        Detach(bridge, port);
+        bridge.Absent.Add(ConfigOf(port));
+        LogPortGone(_log, port.Name, bridge.Name);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the interface of port {Port} ({Bridge}) is gone (deleted, or with its namespace): the port is absent, kept in the configuration until delif or delvif removes it")]
+    private static partial void LogPortGone(ILogger log, string port, string bridge);
+
     /// <summary>Detaches an attached guest port, or forgets an absent one.</summary>
     private void RemoveGuest(Bridge bridge, string name)
     {

@@ -265,16 +265,19 @@ public sealed partial class SwitchController
                 Netmask = b.Management.Netmask.ToString(),
             },
             AgeingSeconds = b.AgeingSeconds,
-            Ports = b.Guests.Select(p => new PortConfig
-            {
-                Name = p.Name,
-                Uuid = p.Uuid,
-                Kind = p.Kind,
-                Mac = p.ConfiguredMac?.ToString(),
-                Owner = p.Owner,
-                Trunks = p.Trunks?.ToString(),
-            }).Concat(b.Absent).ToList(),
+            Ports = b.Guests.Select(ConfigOf).Concat(b.Absent).ToList(),
             StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(), Port = e.Value }).ToList(),
         }).ToList(),
+    };
+
+    /// <summary>What the configuration keeps of a guest port: enough to attach it again.</summary>
+    private static PortConfig ConfigOf(Port p) => new()
+    {
+        Name = p.Name,
+        Uuid = p.Uuid,
+        Kind = p.Kind,
+        Mac = p.ConfiguredMac?.ToString(),
+        Owner = p.Owner,
+        Trunks = p.Trunks?.ToString(),
     };
 }

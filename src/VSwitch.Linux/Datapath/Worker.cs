@@ -141,9 +141,15 @@ internal sealed unsafe class Worker : IDisposable
                         _epoll.DrainWake();
                         continue;
                     }
-                    // A socket error pending on a port (a raw port's link went down) is taken, or every
-                    // wait would report the port again at once.
-                    if ((events[e].events & (uint)LibC.EPOLLERR) != 0) _datapath.Receiver((ushort)token)?.Port.TakePendingError();
+                    // An error pending on a port (a raw port's link went down) is taken, or every wait would
+                    // report the port again at once. A port whose interface is gone is watched no more;
+                    // the control thread detaches it.
+                    if ((events[e].events & (uint)LibC.EPOLLERR) != 0 && _datapath.Receiver((ushort)token) is { } errored
+                        && !errored.Port.TakePendingError())
+                    {
+                        _epoll.Remove(errored.Port.Fd);
+                        continue;
+                    }
                     frames += ServicePort(snapshot, (ushort)token);
                 }
                 long now = Stopwatch.GetTimestamp();

@@ -8,7 +8,8 @@ namespace VSwitch.Linux.Interfaces;
 /// <summary>
 /// Follows link state through rtnetlink (RTMGRP_LINK): every RTM_NEWLINK/RTM_DELLINK in the daemon's
 /// namespace is reported as (name, running), where running means administratively up with carrier
-/// (IFF_UP and IFF_LOWER_UP). Runs on its own thread, off the datapath.
+/// (IFF_UP and IFF_LOWER_UP), and an RTM_DELLINK also as deleted (the interface left the namespace:
+/// deleted, or moved to another one). Runs on its own thread, off the datapath.
 /// </summary>
 public sealed unsafe class LinkMonitor : IDisposable
 {
@@ -25,12 +26,14 @@ public sealed unsafe class LinkMonitor : IDisposable
 
     private readonly FileDescriptor _fd;
     private readonly Action<string, bool> _onChange;
+    private readonly Action<string> _onDeleted;
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    public LinkMonitor(Action<string, bool> onChange)
+    public LinkMonitor(Action<string, bool> onChange, Action<string> onDeleted)
     {
         _onChange = onChange;
+        _onDeleted = onDeleted;
         int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0) throw NativeError.Last("socket(AF_NETLINK, NETLINK_ROUTE)");
         _fd = new FileDescriptor(fd);
@@ -62,12 +65,12 @@ public sealed unsafe class LinkMonitor : IDisposable
                 // event per link still carries its full state.
                 continue;
             }
-            Parse(buffer.AsSpan(0, (int)n), _onChange);
+            Parse(buffer.AsSpan(0, (int)n), _onChange, _onDeleted);
         }
     }
 
     /// <summary>Reports each link message of a netlink datagram.</summary>
-    private static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange)
+    private static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange, Action<string> onDeleted)
     {
         while (datagram.Length >= RtNetlink.HeaderLength)
         {
@@ -80,7 +83,12 @@ public sealed unsafe class LinkMonitor : IDisposable
                 uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
                 var name = RtNetlink.Attribute(message, RtNetlink.IfInfoLength, RtNetlink.IFLA_IFNAME);
                 bool running = type == RtNetlink.RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
-                if (!name.IsEmpty) onChange(IfReq.NameOf(name), running);
+                if (!name.IsEmpty)
+                {
+                    string device = IfReq.NameOf(name);
+                    onChange(device, running);
+                    if (type == RtNetlink.RTM_DELLINK) onDeleted(device);
+                }
             }
             datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];
         }

@@ -19,6 +19,8 @@ public interface ILinuxPort : IPortDevice
     /// <summary>
     /// Epoll reported an error on <see cref="Fd"/>. A port whose descriptor can hold a pending error
     /// takes it here, or epoll reports the descriptor ready on every wait until something else reads it.
+    /// Returns false when the error is that the interface is gone (<see cref="IPortDevice.Gone"/>), which
+    /// no read clears: the worker stops watching the descriptor.
     /// </summary>
-    void TakePendingError() { }
+    bool TakePendingError() => true;
 }

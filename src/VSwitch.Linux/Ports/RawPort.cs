@@ -396,9 +396,15 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
     /// <summary>
     /// Reads the socket's pending error, which clears it. Epoll reports EPOLLERR for as long as one is
     /// pending, so without this a worker would find this port ready on every wait, and spin, until a
-    /// frame was sent to it.
+    /// frame was sent to it. (The kernel leaves it once, when the link goes down, also on its way to
+    /// deleting the interface: the control thread learns of a deletion from rtnetlink instead,
+    /// SwitchController.OnLinkDeleted.)
     /// </summary>
-    public void TakePendingError() => TakePendingError(_fd.Fd);
+    public bool TakePendingError()
+    {
+        TakePendingError(_fd.Fd);
+        return true;
+    }
 
     private static void TakePendingError(int fd)
     {

@@ -46,6 +46,19 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     public PortKind Kind => PortKind.Tap;
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
+    public bool Gone => _gone;
+
+    private volatile bool _gone;
+
+    /// <summary>
+    /// tun reports EPOLLERR only once its interface is gone (deleted, or with the namespace it was
+    /// moved to, which deletes it), and then on every poll: the descriptor is detached for good.
+    /// </summary>
+    public bool TakePendingError()
+    {
+        _gone = true;
+        return false;
+    }
 
     public static TapPort Create(string name, MacAddress mac)
     {
