@@ -137,24 +137,22 @@ public class IoUringTests
         Thread.Sleep(500);
 
         long before = RingSubmissions(lab.DaemonPid);
-        var receiver = Task.Run(() => Shell.Run("ip", ["netns", "exec", g2, "python3", "-c", Receiver], TimeSpan.FromSeconds(60)));
+        var receiver = StartReceiver(g2);
         // Stopped, the daemon finds the whole burst waiting when it goes on, and reads it as one batch:
         // sent as it comes, the first frame could be read alone and go by sendmmsg.
         Shell.MustSh($"kill -STOP {lab.DaemonPid}");
         try
         {
-            var sender = Shell.Run("ip", ["netns", "exec", g1, "python3", "-c", Sender, "198.18.1.255", "64", "996"], TimeSpan.FromSeconds(60));
-            Assert.True(sender.Ok, $"sender: {sender}");
+            MustSend(g1, "198.18.1.255", 64, payload: 996);
         }
         finally
         {
             Shell.MustSh($"kill -CONT {lab.DaemonPid}");
         }
-        var received = await receiver;
-        Assert.True(received.Ok, $"receiver: {received}");
+        var (seen, disorder) = Received(await receiver);
 
         Assert.True(RingSubmissions(lab.DaemonPid) > before, "the burst did not go through the ring");
-        Assert.True(received.Output.Trim() == "64 0", $"of 64 broadcasts, g2 received (and out of order) {received.Output.Trim()}\n{lab.MustCtl("stats")}");
+        Assert.True(seen == 64 && disorder == 0, $"of 64 broadcasts, g2 received {seen}, {disorder} of them out of order\n{lab.MustCtl("stats")}");
         Assert.Equal(0, lab.Stats(veth2).GetProperty("txDropped").GetInt64());
     }
 
@@ -187,15 +185,30 @@ public class IoUringTests
     private static void AssertBurstInOrder(SwitchLab lab, string from, string to, int payload)
     {
         lab.MustPing(from, "198.18.1.2"); // learned both ways, ARP resolved
-        var receiver = Task.Run(() => Shell.Run("ip", ["netns", "exec", to, "python3", "-c", Receiver], TimeSpan.FromSeconds(60)));
-        var sender = Shell.Run("ip", ["netns", "exec", from, "python3", "-c", Sender, "198.18.1.2", "20000", payload.ToString()], TimeSpan.FromSeconds(60));
-        Assert.True(sender.Ok, $"sender: {sender}");
-        var received = receiver.Result;
-        Assert.True(received.Ok, $"receiver: {received}");
-        var fields = received.Output.Trim().Split(' ');
-        int seen = int.Parse(fields[0]), disorder = int.Parse(fields[1]);
+        var receiver = StartReceiver(to);
+        MustSend(from, "198.18.1.2", 20_000, payload);
+        var (seen, disorder) = Received(receiver.Result);
         Assert.True(seen >= 2_000, $"only {seen} of 20,000 datagrams arrived\n{lab.MustCtl("stats")}");
         Assert.True(disorder == 0, $"{disorder} of the {seen} datagrams that arrived came after a later one");
+    }
+
+    /// <summary>Starts <see cref="Receiver"/> in <paramref name="ns"/>: it ends 5 s after the last datagram.</summary>
+    private static Task<CommandResult> StartReceiver(string ns) =>
+        Task.Run(() => Shell.Run("ip", ["netns", "exec", ns, "python3", "-c", Receiver], TimeSpan.FromSeconds(60)));
+
+    /// <summary>Runs <see cref="Sender"/> in <paramref name="ns"/>: <paramref name="count"/> datagrams of 4 + <paramref name="payload"/> bytes to <paramref name="destination"/>.</summary>
+    private static void MustSend(string ns, string destination, int count, int payload)
+    {
+        var sender = Shell.Run("ip", ["netns", "exec", ns, "python3", "-c", Sender, destination, count.ToString(), payload.ToString()], TimeSpan.FromSeconds(60));
+        Assert.True(sender.Ok, $"sender: {sender}");
+    }
+
+    /// <summary>What the receiver printed: how many datagrams came, and how many of them after a later one.</summary>
+    private static (int Seen, int Disorder) Received(CommandResult receiver)
+    {
+        Assert.True(receiver.Ok, $"receiver: {receiver}");
+        var fields = receiver.Output.Trim().Split(' ');
+        return (int.Parse(fields[0]), int.Parse(fields[1]));
     }
 
     private static int RingCount(int pid) => RingFdInfo(pid).Count;

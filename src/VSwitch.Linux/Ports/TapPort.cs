@@ -21,6 +21,8 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     // The device's tx_dropped when the port opened, and the drops since as last read (KernelReceiveDrops).
     private readonly long _kernelDropsAtOpen;
     private long _kernelDrops;
+    // Set by the worker that saw the interface go (TakePendingError); read by the control thread.
+    private volatile bool _gone;
 
     /// <summary>
     /// Frames the TAP queues for us while no worker reads it (its txqueuelen), instead of tun's 500. A
@@ -47,8 +49,6 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
     public bool Gone => _gone;
-
-    private volatile bool _gone;
 
     /// <summary>
     /// tun reports EPOLLERR only once its interface is gone (deleted, or with the namespace it was
