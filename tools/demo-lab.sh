@@ -13,10 +13,11 @@
 # Everything lives in namespaces named vsdemo-*: the host's own network is not touched, and traffic goes
 # only between these namespaces (198.18.0.0/15 is the RFC 2544 benchmarking range).
 # With --once the lab exits after its checks; otherwise it runs until Ctrl-C. Either way it cleans up.
+# VSDEMO_PREFIX names the namespaces instead of vsdemo (the test that runs this lab gives its own).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
-P=vsdemo
+P=${VSDEMO_PREFIX:-vsdemo}
 ONCE=0
 [ "${1:-}" = "--once" ] && ONCE=1
 [ "$(id -u)" -eq 0 ] || { echo "demo-lab: needs root (namespaces, TAPs, veths)" >&2; exit 1; }
@@ -82,11 +83,15 @@ say "vswitchctl pif-list"
 ctl pif-list
 
 status=0
+# A check passes only if every request is answered exactly once: a lost reply or a duplicate (DUP!, which the
+# host's own stack answering straight off a port's interface would cause) fails it.
 check() { # description namespace address
-    if out=$(ip netns exec "$P-$2" ping -c 3 -i 0.2 -W 2 "$3" 2>&1); then
+    local out
+    out=$(ip netns exec "$P-$2" ping -c 5 -i 0.2 -W 2 "$3" 2>&1) || true
+    if grep -q '^5 packets transmitted, 5 received,' <<<"$out" && ! grep -qE 'DUP!|duplicates' <<<"$out"; then
         printf '  ok    %-40s %s\n' "$1" "$(tail -1 <<<"$out")"
     else
-        printf '  FAIL  %s\n' "$1"; status=1
+        printf '  FAIL  %-40s %s\n' "$1" "$(grep -E 'transmitted' <<<"$out")"; status=1
     fi
 }
 say "pings"

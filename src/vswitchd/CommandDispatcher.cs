@@ -99,7 +99,7 @@ public sealed class CommandDispatcher(SwitchController controller)
                 var vifMac = controller.AddVif(a[0], a[1], Option("owner"), Option("mac"));
                 return QemuArguments.ForTap(a[1], vifMac) + "\n";
             case "addsock":
-                var stream = controller.AddStream(a[0], a[1], Option("mac"), Option("owner"));
+                var stream = controller.AddStream(a[0], a[1], Option("mac"), Option("owner"), Option("mtu") is { } mtu ? Number("addsock", "--mtu", mtu) : null);
                 return QemuArguments.ForStream(a[1], ((IStreamEndpoint)stream.Device).SocketPath, stream.ConfiguredMac!.Value) + "\n";
             case "delvif":
                 controller.DeleteVif(a[0]);

@@ -4,6 +4,7 @@ using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Daemon;
 using VSwitch.Linux.Datapath;
+using VSwitch.Linux.HostBoundary;
 using VSwitch.Linux.Ports;
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -49,7 +50,19 @@ if (datapath.IoUringRefused is { } refused)
 if (datapath.RegisteredBuffersRefused is { } unregistered)
     log.LogWarning("io_uring refused to register the workers' batch buffers ({Reason}): TAP I/O goes through io_uring without them " +
                    "(the pinned pages count against RLIMIT_MEMLOCK unless the daemon has CAP_IPC_LOCK)", unregistered);
-using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("ports"), options.RawRing), datapath, fdb, config,
+// The interfaces attached as raw ports are taken from the host's own stack (PortIsolation says how).
+PortIsolation? isolation = null;
+try
+{
+    isolation = PortIsolation.Create();
+}
+catch (IOException e)
+{
+    log.LogError("the host's stack cannot be kept off the ports ({Reason}): it will also receive their frames and answer them, " +
+                 "so a ping to a bridge's address from behind a port is answered twice", e.Message);
+}
+using var isolationOwner = isolation;
+using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("ports"), options.RawRing, isolation), datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
 {
@@ -60,11 +73,16 @@ catch (Exception e) when (e is ConfigException or IOException)
     log.LogCritical("cannot restore configuration from {Config}: {Reason}", options.ConfigPath, e.Message);
     return 1;
 }
+// A daemon killed with SIGKILL left its ports isolated; those that are no ports any more are given back.
+if (isolation is not null)
+    foreach (var device in isolation.RepairLeftovers())
+        log.LogWarning("{Device} was still kept from the host's stack by an earlier vswitchd but is no port any more: given back", device);
 
-// Link loss flushes a port's learned MACs, and a raw port whose interface is deleted becomes absent;
-// the monitor follows rtnetlink in the daemon's namespace.
-using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkState, controller.OnLinkDeleted);
+// Ports follow their interfaces through rtnetlink (SwitchController.Links.cs): in the daemon's namespace and
+// in those tap ports were moved to. Whatever changed before the monitor started is looked at once.
+using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkEvent, controller.OnLinkEventsLost);
 links.Start();
+controller.OnLinkEventsLost();
 
 using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller), loggers.CreateLogger("control-socket"));
 try

@@ -144,7 +144,7 @@ public class BondTests : IDisposable
     {
         ActiveBackupLab();
         // The event says down, but the interface is up again by the time it is read.
-        _lab.Controller.OnLinkState("eth1", running: false);
+        _lab.Controller.OnLinkEvent(LinkEvents.Down(_lab.Port("eth1")));
         Assert.Contains("active member: eth1", _lab.Controller.BondShow("bond0"));
         Assert.Contains("failovers: 0", _lab.Controller.BondShow("bond0"));
     }

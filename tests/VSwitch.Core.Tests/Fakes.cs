@@ -18,6 +18,13 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
     public bool Refuse { get; set; }
     /// <summary>Set as the datapath sets it when the interface behind a port is deleted.</summary>
     public bool Gone { get; set; }
+    public int Mtu { get; set; } = IPortDevice.DefaultMtu;
+    private static int _indexes = 100;
+    /// <summary>Where the interface is, as a link event would report it: the daemon's namespace, under an index of its own.</summary>
+    public InterfacePlace? Place { get; set; } = kind == PortKind.Stream ? null : new InterfacePlace(null, Interlocked.Increment(ref _indexes));
+    /// <summary>Where a TAP is now, as its descriptor would say (IsNow).</summary>
+    public (int? Namespace, string Name)? Now { get; set; }
+    public bool IsNow(int? ns, string name) => Now == (ns, name);
 
     public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
     {
@@ -41,7 +48,7 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
         foreach (int p in packets)
         {
             var frame = batch.Frame(p);
-            ushort tci = VlanPush.OuterTci(frame, vlan);
+            ushort tci = VlanPush.OuterTci(frame, vlan, batch.Priority(p));
             var wire = new byte[frame.Length + VlanTag.Length];
             frame[..12].CopyTo(wire);
             wire[12] = 0x81; wire[13] = 0x00; wire[14] = (byte)(tci >> 8); wire[15] = (byte)tci;
@@ -63,8 +70,8 @@ internal sealed class FakePortFactory : IPortFactory
 
     public IPortDevice CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
 
-    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner) =>
-        Open(new FakePort(name, PortKind.Stream, guestMac) { SocketPath = $"/run/vswitch/{name}.sock" });
+    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner, int mtu) =>
+        Open(new FakePort(name, PortKind.Stream, guestMac) { SocketPath = $"/run/vswitch/{name}.sock", Mtu = mtu });
 
     public IPortDevice OpenRaw(string device) =>
         Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");
@@ -101,6 +108,18 @@ internal sealed class FakePortFactory : IPortFactory
         Opened.Remove(name);
     }
 
+    /// <summary>The devices the last CloseAll closed, in its order.</summary>
+    public List<IPortDevice> ClosedAll { get; } = [];
+
+    public void CloseAll(IReadOnlyList<IPortDevice> devices)
+    {
+        foreach (var device in devices)
+        {
+            ClosedAll.Add(device);
+            device.Dispose();
+        }
+    }
+
     public void SetAddress(string name, ManagementAddress? address)
     {
         if (!Opened.ContainsKey(name)) throw new IOException($"ioctl(SIOCSIFADDR, {name}): ENODEV");
@@ -128,4 +147,19 @@ internal sealed class FakeDatapath : IDatapath
     public void Publish(ForwardingSnapshot snapshot) => Snapshot = snapshot;
     public void StartReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Add(index));
     public void StopReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Remove(index));
+    public void StopReceiving(IReadOnlyList<ushort> indexes)
+    {
+        foreach (ushort index in indexes) Assert.True(Receiving.Remove(index));
+    }
+}
+
+/// <summary>Link events as the link monitor reports them, for the interfaces of fake ports.</summary>
+internal static class LinkEvents
+{
+    public static LinkEvent Up(FakePort port, int? mtu = null) => new(false, port.Name, port.Place!.Value.Index, true, true, mtu ?? port.Mtu);
+    public static LinkEvent Down(FakePort port) => new(false, port.Name, port.Place!.Value.Index, false, false, port.Mtu);
+    public static LinkEvent Deleted(FakePort port, InterfacePlace? movedTo = null) =>
+        new(true, port.Name, port.Place!.Value.Index, false, false, port.Mtu, null, movedTo);
+    /// <summary>An interface of that name (a new one, with a new index) appeared in the daemon's namespace.</summary>
+    public static LinkEvent Appeared(string name, int index) => new(false, name, index, true, true, IPortDevice.DefaultMtu);
 }

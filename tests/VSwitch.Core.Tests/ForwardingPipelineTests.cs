@@ -125,6 +125,7 @@ public sealed class ForwardingPipelineTests : IDisposable
         var multicastSource = TestFrames.Packet(MacAddress.Broadcast, MacAddress.Parse("01:00:5e:00:00:01"));
         var tagged = TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2));
         BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(VirtioNetHeader.Length + 12), EtherType.Vlan);
+        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(VirtioNetHeader.Length + 14), 5); // VLAN 5 (VLAN 0 would be a priority tag)
         var headerOnly = new byte[4];
         var good = TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2));
 

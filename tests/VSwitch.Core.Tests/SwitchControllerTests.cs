@@ -66,8 +66,8 @@ public class SwitchControllerTests
         _controller.AddTap("xapi1", "vif1.0", null);
 
         // rtnetlink says RTM_DELLINK for both: the veth was deleted, the TAP moved to its guest's namespace.
-        _controller.OnLinkDeleted("veth1");
-        _controller.OnLinkDeleted("vif1.0");
+        _controller.OnLinkEvent(LinkEvents.Deleted(_factory.Opened["veth1"]));
+        _controller.OnLinkEvent(LinkEvents.Deleted(_factory.Opened["vif1.0"], movedTo: new InterfacePlace(3, 2)));
 
         var bridge = _controller.Bridge("xapi1");
         Assert.Equal(["vif1.0"], bridge.Guests.Select(p => p.Name));

@@ -17,7 +17,7 @@ internal sealed class SwitchHarness : IDisposable
     public List<SwitchConfig> Saved { get; } = [];
     public SwitchController Controller { get; }
     private readonly ForwardingPipeline _pipeline;
-    private readonly PacketBatch _batch = new(8, 4096);
+    private readonly PacketBatch _batch = new(8);
 
     public SwitchHarness(params string[] nics)
     {
@@ -33,12 +33,15 @@ internal sealed class SwitchHarness : IDisposable
     public FakePort Port(string name) => Factory.Opened[name];
 
     /// <summary>A frame arrives on the physical link <paramref name="link"/> (role Link) or a bridge port.</summary>
-    public void Receive(string name, byte[] frame, bool onLink = false)
+    public void Receive(string name, byte[] frame, bool onLink = false) => ReceivePacket(name, TestFrames.WithHeader(frame), onLink);
+
+    /// <summary>A packet (virtio-net header and frame) arrives, as <see cref="Receive"/>.</summary>
+    public void ReceivePacket(string name, byte[] packet, bool onLink = false)
     {
         var snapshot = Datapath.Snapshot;
         var port = snapshot.Ports.First(p => p is not null && p.Name == name && (p.Role == PortRole.Link) == onLink)!;
         _batch.Count = 0;
-        _batch.Add(TestFrames.WithHeader(frame));
+        _batch.Add(packet);
         _pipeline.Process(snapshot, port.Index, _batch, SwitchController.NowMilliseconds);
     }
 
@@ -53,7 +56,8 @@ internal sealed class SwitchHarness : IDisposable
     {
         if (running) Factory.Down.Remove(name);
         else Factory.Down.Add(name);
-        Controller.OnLinkState(name, running);
+        var port = Factory.Opened[name];
+        Controller.OnLinkEvent(running ? LinkEvents.Up(port) : LinkEvents.Down(port));
     }
 
     public void ClearSent()

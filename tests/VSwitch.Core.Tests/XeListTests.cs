@@ -96,6 +96,7 @@ public class XeListTests
                      other-config (MRW): rack: b3
                    bond-master-of (SRO): 
                     bond-slave-of ( RO): 
+               currently-attached ( RO): true
 
 
 

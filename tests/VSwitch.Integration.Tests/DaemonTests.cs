@@ -66,6 +66,32 @@ public class DaemonTests
     }
 
     [Fact]
+    public void Sigterm_WithAThousandTapPorts_StopsWithinTwoSeconds_AndLeavesNoTapBehind()
+    {
+        using var lab = new SwitchLab();
+        lab.Stop();
+        var ports = Enumerable.Range(0, 1000).Select(i => new VSwitch.Core.Control.PortConfig { Name = $"{lab.Id}p{i}", Kind = VSwitch.Core.Control.PortKind.Tap });
+        VSwitch.Core.Control.ConfigFile.SaveAtomically(lab.ConfigPath, new VSwitch.Core.Control.SwitchConfig
+        {
+            Bridges = [new VSwitch.Core.Control.BridgeConfig { Name = "xapi1", Ports = ports.ToList() }],
+        });
+        lab.Start();
+        // Some TAPs are in guests' namespaces, as tap ports usually are.
+        string[] guests = [lab.AddNamespace("g1"), lab.AddNamespace("g2")];
+        for (int i = 0; i < 40; i++) Shell.MustSh($"ip -n {lab.SwitchNs} link set {lab.Id}p{i} netns {guests[i % 2]}");
+        int Taps(string ns) => Shell.Sh($"ip -n {ns} -o link show type tun").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        Assert.Equal(961, Taps(lab.SwitchNs)); // 960 ports and the bridge's own interface
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, lab.Stop());
+        stopping.Stop();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2), $"SIGTERM took {stopping.Elapsed.TotalSeconds:F2} s to stop a switch of 1,000 tap ports");
+        Assert.Equal(0, Taps(lab.SwitchNs));
+        Assert.All(guests, ns => Assert.Equal(0, Taps(ns)));
+        Console.WriteLine($"SIGTERM with 1,000 tap ports: stopped in {stopping.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
     public void MalformedConfig_IsRefused_NamingTheField()
     {
         using var lab = new SwitchLab();

@@ -72,7 +72,7 @@ public class ObservabilityTests
         lab.MustPing(g1, "198.18.1.2", 3);
         string text = lab.MustCtl("stats", "xapi1");
         Assert.Contains("xapi1: bridge totals\n", text);
-        Assert.Matches(@"vif1\.0: tap port of xapi1\n\s+RX packets [1-9]\d*  bytes \d+\n\s+RX errors 0  dropped \d+\n\s+TX packets [1-9]\d*  bytes \d+\n\s+TX errors 0  dropped 0\n", text);
+        Assert.Matches(@"vif1\.0: tap port of xapi1  mtu 1500\n\s+RX packets [1-9]\d*  bytes \d+\n\s+RX errors 0  dropped \d+\n\s+TX packets [1-9]\d*  bytes \d+\n\s+TX errors 0  dropped 0\n", text);
         var bridge = lab.Stats("xapi1");
         Assert.Equal("bridge", bridge.GetProperty("kind").GetString());
         Assert.True(bridge.GetProperty("rxPackets").GetInt64() >= lab.Stats("vif1.0").GetProperty("rxPackets").GetInt64());

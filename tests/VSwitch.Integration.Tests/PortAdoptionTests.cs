@@ -33,13 +33,13 @@ public class PortAdoptionTests
         Assert.True(lab.Ping(g1, "198.18.1.2", 20, 0.01)); // both ports on one worker now (test above)
 
         var before = Workers(lab.DaemonPid);
-        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 128 << 20);
+        var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 512 << 20);
         var after = Workers(lab.DaemonPid);
 
         Assert.Equal(sent, received);
         // A worker without ports sleeps and uses no CPU; a worker given its port back forwards (and polls).
         var cpu = before.Keys.Select(tid => after[tid].CpuTicks - before[tid].CpuTicks).ToArray();
-        Assert.True(cpu.Min() >= 2, $"one worker sat out a 128 MB transfer: CPU ticks (1/100 s) per worker {string.Join(", ", cpu)}");
+        Assert.True(cpu.Min() >= 2, $"one worker sat out a 512 MB transfer: CPU ticks (1/100 s) per worker {string.Join(", ", cpu)}");
     }
 
     /// <summary>Two workers whatever the machine's cores.</summary>

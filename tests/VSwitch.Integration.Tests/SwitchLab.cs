@@ -200,6 +200,27 @@ public sealed class SwitchLab : IDisposable
     /// <summary>One port's counters from `vswitchctl stats PORT --json`.</summary>
     public JsonElement Stats(string port) => JsonDocument.Parse(MustCtl("stats", port, "--json")).RootElement[0];
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, checking every 50 ms, and fails naming
+    /// <paramref name="what"/> (with the switch's view and log) if it does not within <paramref name="within"/>.
+    /// Returns how long it took.
+    /// </summary>
+    public TimeSpan Eventually(Func<bool> condition, TimeSpan within, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (waited.Elapsed > within)
+                Assert.Fail($"{what}: not within {within.TotalSeconds} s\n{Ctl("show").Output}\ndaemon log:\n{ReadLog()}");
+            Thread.Sleep(50);
+        }
+        return waited.Elapsed;
+    }
+
+    /// <summary>The output of ping, for tests that look at what it says (replies, DUP!).</summary>
+    public CommandResult PingOutput(string ns, string address, int count, double interval = 0.05) =>
+        Shell.Sh($"ip netns exec {ns} ping -c {count} -i {interval} -W 2 {address}", TimeSpan.FromSeconds(60));
+
     public string ReadLog()
     {
         try { using var s = new FileStream(DaemonLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return new StreamReader(s).ReadToEnd(); }

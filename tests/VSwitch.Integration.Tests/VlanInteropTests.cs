@@ -138,4 +138,38 @@ public class VlanInteropTests
             .EnumerateArray().Single(s => s.GetProperty("kind").GetString() == "link");
         Assert.True(link.GetProperty("dropsByReason").GetProperty("unknown_vlan").GetInt64() >= 3, link.ToString());
     }
+
+    /// <summary>
+    /// A priority tag (VLAN ID 0, what hosts with 802.1p on send) from a guest: 802.1Q makes it an untagged
+    /// frame with a priority. The guest on a VLAN network is answered, and its echo request leaves the trunk
+    /// tagged with the network's VLAN and the guest's priority; on the untagged network it is answered too.
+    /// Before, such frames were dropped as vlan_not_allowed.
+    /// </summary>
+    [Fact]
+    public void APriorityTaggedFrameFromAGuest_IsAnswered_AndLeavesAVlanUplinkWithItsVlanAndPriority()
+    {
+        using var lab = new SwitchLab();
+        using var ovs = OvsVlanLab.Build(lab, out string upstream);
+        string g5 = lab.AddTapGuest("xapi5", "g5", $"{lab.Id}g5", "198.18.0.5");
+        string g0 = lab.AddTapGuest("xenbr1", "g0", $"{lab.Id}g0", "198.18.0.1");
+        lab.MustPing(g5, "198.18.0.105", count: 1);
+        lab.MustPing(g0, "198.18.0.100", count: 1);
+        string Mac(string ns, string address) => Regex.Match(Shell.Sh($"ip -n {ns} neigh show {address}").Output, @"lladdr (\S+)").Groups[1].Value;
+        string h5Mac = Mac(g5, "198.18.0.105"), h0Mac = Mac(g0, "198.18.0.100");
+
+        using var trunk = Tcpdump.Start(upstream, "trunk0", "icmp or (vlan and icmp)");
+        using var replies5 = Tcpdump.Start(g5, $"{lab.Id}g5", "icmp");
+        using var replies0 = Tcpdump.Start(g0, $"{lab.Id}g0", "icmp");
+        Scapy.Send(g5, $"{lab.Id}g5", $"Ether(dst='{h5Mac}')/Dot1Q(vlan=0,prio=5)/IP(src='198.18.0.5',dst='198.18.0.105')/ICMP(id=0x4242,seq=7)");
+        Scapy.Send(g0, $"{lab.Id}g0", $"Ether(dst='{h0Mac}')/Dot1Q(vlan=0,prio=3)/IP(src='198.18.0.1',dst='198.18.0.100')/ICMP(id=0x4243,seq=8)");
+
+        string onTrunk = trunk.Stop();
+        Assert.Matches(new Regex(@"vlan 5, p 5, ethertype IPv4[^\n]*198\.18\.0\.5 > 198\.18\.0\.105: ICMP echo request, id 16962, seq 7"), onTrunk);
+        Assert.Matches(new Regex(@"198\.18\.0\.105 > 198\.18\.0\.5: ICMP echo reply, id 16962, seq 7"), replies5.Stop());
+        // The untagged network's frame leaves untagged (the priority tag came off) and is answered as well.
+        string untagged = onTrunk.Split('\n').Single(line => line.Contains("ICMP echo request, id 16963, seq 8"));
+        Assert.DoesNotContain("vlan", untagged);
+        Assert.Matches(new Regex(@"198\.18\.0\.100 > 198\.18\.0\.1: ICMP echo reply, id 16963, seq 8"), replies0.Stop());
+        Assert.False(lab.Stats($"{lab.Id}g5").GetProperty("dropsByReason").TryGetProperty("vlan_not_allowed", out _));
+    }
 }

@@ -26,7 +26,7 @@ public static class BondFormat
             {
                 text.Append(CultureInfo.InvariantCulture, $"\nmember {link.Name}: {(link.Enabled ? "enabled" : "disabled")}\n");
                 if (link == bond.Active) text.Append("  active member\n");
-                text.Append(CultureInfo.InvariantCulture, $"  link: {(link.Carrier ? "up" : "down")} since {Stamp(link.LastChange)}\n");
+                text.Append(CultureInfo.InvariantCulture, $"  link: {(!link.Present ? "absent" : link.Carrier ? "up" : "down")} since {Stamp(link.LastChange)}\n");
                 if (link.Pending is not null) text.Append(CultureInfo.InvariantCulture, $"  waiting for {(link.Carrier ? "updelay" : "downdelay")}\n");
                 text.Append(CultureInfo.InvariantCulture,
                     $"  rx packets {counter(link, PortCounters.RxPackets)}  dropped as standby {counter(link, PortCounters.FirstDrop + (int)DropReason.BondStandby)}\n");

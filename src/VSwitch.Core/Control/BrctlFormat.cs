@@ -15,7 +15,7 @@ public static class BrctlFormat
         foreach (var bridge in bridges)
         {
             text.Append(bridge.Name).Append("\t\t").Append(BridgeId(bridge)).Append("\tno\t\t");
-            var names = Interfaces(bridge).Concat(bridge.Absent.Select(p => p.Name + " (absent)")).ToList();
+            var names = Interfaces(bridge).Concat(AbsentPorts(bridge).Select(name => name + " (absent)")).ToList();
             if (names.Count == 0) text.Append('\n');
             for (int i = 0; i < names.Count; i++)
                 text.Append(i == 0 ? "" : "\t\t\t\t\t\t\t").Append(names[i]).Append('\n');
@@ -24,7 +24,7 @@ public static class BrctlFormat
     }
 
     public static List<ShowEntry> ShowJson(IEnumerable<Bridge> bridges) => bridges.Select(b => new ShowEntry(
-        b.Name, BridgeId(b), false, b.Uplink?.Name, Interfaces(b).ToList(), b.Absent.Select(p => p.Name).ToList())).ToList();
+        b.Name, BridgeId(b), false, b.Uplink?.Name, Interfaces(b).ToList(), AbsentPorts(b).ToList())).ToList();
 
     /// <summary>
     /// brctl showmacs: port number within the bridge, MAC, local flag, seconds since last seen. Static
@@ -59,7 +59,8 @@ public static class BrctlFormat
         var text = new StringBuilder();
         foreach (var s in stats)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{s.Port}: {(s.Kind == "bridge" ? "bridge totals" : $"{s.Kind} port of {s.Bridge}")}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{s.Port}: {(s.Kind == "bridge" ? "bridge totals" : $"{s.Kind} port of {s.Bridge}")}");
+            text.Append(s.Mtu is { } mtu ? $"  mtu {mtu}\n" : "\n");
             text.Append(CultureInfo.InvariantCulture, $"        RX packets {s.RxPackets}  bytes {s.RxBytes}\n");
             text.Append(CultureInfo.InvariantCulture, $"        RX errors {s.RxErrors}  dropped {s.RxDropped}\n");
             text.Append(CultureInfo.InvariantCulture, $"        TX packets {s.TxPackets}  bytes {s.TxBytes}\n");
@@ -73,8 +74,14 @@ public static class BrctlFormat
 
     private static string BridgeId(Bridge bridge) => "8000." + bridge.Mac.ToString().Replace(":", "", StringComparison.Ordinal).ToLowerInvariant();
 
+    /// <summary>The attached ports brctl lists: all but the bridge's own interface, and an uplink whose PIF is there.</summary>
     private static IEnumerable<string> Interfaces(Bridge bridge) =>
-        bridge.AllPorts().Where(p => p.Role != PortRole.Host).Select(p => p.Name);
+        bridge.AllPorts().Where(p => p.Role == PortRole.Guest || (p.Role == PortRole.Uplink && bridge.Pif!.Present)).Select(p => p.Name);
+
+    /// <summary>Ports kept without their interface: an uplink whose PIF is missing, and guest ports.</summary>
+    private static IEnumerable<string> AbsentPorts(Bridge bridge) =>
+        (bridge.Uplink is { } uplink && !bridge.Pif!.Present ? [uplink.Name] : Enumerable.Empty<string>())
+        .Concat(bridge.Absent.Select(p => p.Name));
 }
 
 /// <summary>One bridge of `show --json`.</summary>

@@ -18,11 +18,12 @@ public static class DropReasonNames
         DropReason.BondStandby => "bond_standby",
         DropReason.BondReflection => "bond_reflection",
         DropReason.RxQueueFull => "rx_queue_full",
+        DropReason.MtuExceeded => "mtu_exceeded",
         _ => reason.ToString(),
     };
 
     /// <summary>ifconfig's "RX errors": frames that were malformed on arrival.</summary>
     public static bool IsRxError(DropReason reason) => reason is DropReason.TooShort or DropReason.InvalidSource or DropReason.Truncated;
 
-    public static bool IsTx(DropReason reason) => reason is DropReason.TxQueueFull or DropReason.TxError;
+    public static bool IsTx(DropReason reason) => reason is DropReason.TxQueueFull or DropReason.TxError or DropReason.MtuExceeded;
 }

@@ -14,6 +14,9 @@ public interface IDatapath
     /// <summary>Stops receiving from a port, then waits until no worker can still be using it, so it can be closed.</summary>
     void StopReceiving(ushort index, IPortDevice device);
 
+    /// <summary>Stops receiving from many ports with one wait for the workers (a stop: one wait per port adds up).</summary>
+    void StopReceiving(IReadOnlyList<ushort> indexes);
+
     /// <summary>Every worker's counters; a port's figure is their sum.</summary>
     IReadOnlyList<PortCounters> Counters { get; }
 }

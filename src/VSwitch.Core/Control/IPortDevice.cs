@@ -17,4 +17,21 @@ public interface IPortDevice : IFrameSink, IDisposable
     /// datapath; the control thread then detaches the port.
     /// </summary>
     bool Gone => false;
+
+    /// <summary>
+    /// The interface's MTU when the port opened (the largest L3 payload of a frame to it); the control
+    /// plane follows later changes from link events. Ports without an interface report what their peer takes.
+    /// </summary>
+    int Mtu => DefaultMtu;
+
+    /// <summary>Where the port's interface is when it opens: the daemon's namespace and its index; null for a port with no interface.</summary>
+    InterfacePlace? Place => null;
+
+    /// <summary>
+    /// Whether the port's interface is the one named <paramref name="name"/> in namespace <paramref name="ns"/>
+    /// now (asked of the port's own descriptor: a TAP may have been moved or renamed). Only a tap port can tell.
+    /// </summary>
+    bool IsNow(int? ns, string name) => false;
+
+    public const int DefaultMtu = 1500;
 }

@@ -12,7 +12,7 @@ public interface IPortFactory
     /// Creates a stream port: a Unix socket, named after the port, that one QEMU at a time connects to. With
     /// <paramref name="owner"/> (a user name or uid) the socket belongs to that user, so an unprivileged QEMU can connect.
     /// </summary>
-    IPortDevice CreateStream(string name, MacAddress guestMac, string? owner);
+    IPortDevice CreateStream(string name, MacAddress guestMac, string? owner, int mtu);
 
     /// <summary>Opens an AF_PACKET port on an existing interface, in promiscuous mode, and sets the interface up.</summary>
     IPortDevice OpenRaw(string device);
@@ -33,6 +33,12 @@ public interface IPortFactory
 
     /// <summary>Deletes an interface (a persistent TAP), even while a process holds it open.</summary>
     void DeleteInterface(string name);
+
+    /// <summary>
+    /// Closes many ports at once, as the daemon does when it stops: the switch's own TAPs are removed
+    /// together, which the kernel does far faster than one by one.
+    /// </summary>
+    void CloseAll(IReadOnlyList<IPortDevice> devices);
 
     /// <summary>Puts <paramref name="address"/> on interface <paramref name="name"/> (replacing its IPv4 address), or removes it when null.</summary>
     void SetAddress(string name, ManagementAddress? address);

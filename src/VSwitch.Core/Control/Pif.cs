@@ -12,6 +12,8 @@ public sealed class Pif(string name, MacAddress mac, List<PifLink> links, BondSe
 {
     public string Name { get; } = name;
     public MacAddress Mac { get; } = mac;
+    /// <summary>False when every link was missing at start and the MAC was made up for now.</summary>
+    public bool MacKnown { get; init; } = true;
     public List<PifLink> Links { get; } = links;
     /// <summary>Null for a plain NIC.</summary>
     public BondSettings? Bond { get; } = bond;
@@ -26,10 +28,16 @@ public sealed class Pif(string name, MacAddress mac, List<PifLink> links, BondSe
     /// <summary>The links the bridges' uplinks send through, in this order (balance-slb hashes over it).</summary>
     public IUplinkMember[] CarryingLinks()
     {
-        if (!IsBond) return [Links[0].Member];
-        if (Balanced) return Links.Where(l => l.Enabled).Select(l => l.Member).ToArray();
-        return Active is null ? [] : [Active.Member];
+        if (!IsBond) return Links[0].Member is { } nic ? [nic] : [];
+        if (Balanced) return Links.Where(l => l.Enabled).Select(l => l.Member!).ToArray();
+        return Active?.Member is { } active ? [active] : [];
     }
+
+    /// <summary>Whether any of the PIF's interfaces is there (a NIC's one, or a bond's members).</summary>
+    public bool Present => Links.Any(l => l.Present);
+
+    /// <summary>The smallest MTU of the links that are there: what a frame out of the uplink may carry.</summary>
+    public int Mtu => Links.Where(l => l.Present).Select(l => l.Mtu).DefaultIfEmpty(IPortDevice.DefaultMtu).Min();
 
     /// <summary>Whether frames received on <paramref name="link"/> are switched at all.</summary>
     public bool Receives(PifLink link) => !IsBond || (Balanced ? link.Enabled : link == Active);

@@ -4,17 +4,23 @@ namespace VSwitch.Core.Control;
 
 /// <summary>
 /// One physical link under a PIF: the NIC itself, or one member of a bond. It has a datapath port index
-/// of its own, on which its frames are received and demultiplexed to the bridges on the PIF.
+/// of its own, on which its frames are received and demultiplexed to the bridges on the PIF. Its interface
+/// may be absent (missing at start, or vanished since): the link then carries nothing until an interface
+/// of its name appears and it binds to it again.
 /// </summary>
-public sealed class PifLink(string name, IPortDevice device, ushort index, string uuid)
+public sealed class PifLink(string name, ushort index, string uuid)
 {
     public string Name { get; } = name;
-    public IPortDevice Device { get; } = device;
+    /// <summary>The opened interface; null while it is absent.</summary>
+    public IPortDevice? Device { get; private set; }
     /// <summary>The same device, as the uplinks send through it (checked when the link is opened).</summary>
-    public IUplinkMember Member { get; } = (IUplinkMember)device;
+    public IUplinkMember? Member => Device as IUplinkMember;
+    public bool Present => Device is not null;
     public ushort Index { get; } = index;
     /// <summary>The xe PIF UUID of a bond member.</summary>
     public string Uuid { get; } = uuid;
+    /// <summary>The interface's MTU as last reported.</summary>
+    public int Mtu { get; set; } = IPortDevice.DefaultMtu;
     /// <summary>Carrier as last reported (IFF_UP and IFF_LOWER_UP).</summary>
     public bool Carrier { get; set; }
     /// <summary>Carrier for longer than updelay, and not down for longer than downdelay: it may carry traffic.</summary>
@@ -24,4 +30,20 @@ public sealed class PifLink(string name, IPortDevice device, ushort index, strin
     public long[] Baseline { get; } = new long[PortCounters.Fields];
     /// <summary>An updelay or downdelay waiting to run out.</summary>
     public Timer? Pending { get; set; }
+
+    /// <summary>Binds the link to its opened interface.</summary>
+    public void Attach(IPortDevice device)
+    {
+        Device = device;
+        Mtu = device.Mtu;
+    }
+
+    /// <summary>Lets go of the interface (the caller has stopped receiving from it and disposes it).</summary>
+    public IPortDevice? Detach()
+    {
+        var device = Device;
+        Device = null;
+        Carrier = Enabled = false;
+        return device;
+    }
 }

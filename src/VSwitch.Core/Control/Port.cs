@@ -22,6 +22,13 @@ public sealed class Port(string name, PortKind kind, PortRole role, ushort index
     public string? Owner { get; init; }
     /// <summary>Trunk mode: the VLANs a guest that tags its own frames may use; null for untagged only.</summary>
     public VlanSet? Trunks { get; set; }
+    /// <summary>The MTU of the interface behind the port, as last reported: larger frames to it are dropped and counted.</summary>
+    public int Mtu { get; set; } = device.Mtu;
+    /// <summary>
+    /// Where the port's interface is, as link events report it (a tap port's TAP moves to its guest's
+    /// namespace); null when it is not known (moved on from there) or the port has no interface.
+    /// </summary>
+    public InterfacePlace? Place { get; set; } = device.Place;
     /// <summary>Counter values at creation; a reused index starts from zero.</summary>
     public long[] Baseline { get; } = new long[PortCounters.Fields];
 }

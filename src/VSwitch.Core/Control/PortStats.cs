@@ -3,7 +3,8 @@ namespace VSwitch.Core.Control;
 /// <summary>
 /// A port's (or, with Kind "bridge", a whole bridge's) counters in ifconfig's vocabulary, plus drops by
 /// reason. RX errors are malformed frames; RX dropped are frames refused by policy; TX dropped found no
-/// room at the destination; TX errors were refused by the kernel.
+/// room at the destination (or exceeded its MTU); TX errors were refused by the kernel. Mtu is what the switch
+/// holds frames to the port against (its interface's, as last reported); none for a bridge's totals.
 /// </summary>
 public sealed record PortStats(
     string Port,
@@ -18,4 +19,5 @@ public sealed record PortStats(
     long TxErrors,
     long TxDropped,
     long Flooded,
-    Dictionary<string, long> DropsByReason);
+    Dictionary<string, long> DropsByReason,
+    int? Mtu = null);

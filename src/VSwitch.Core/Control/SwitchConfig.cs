@@ -55,6 +55,11 @@ public sealed class BridgeConfig
     public int? Vlan { get; set; }
     public string? PifUuid { get; set; }
     public Dictionary<string, string> PifOtherConfig { get; set; } = [];
+    /// <summary>
+    /// The bridge's MAC: its PIF's, as it was when last saved. A restart that finds the PIF missing gives the
+    /// bridge this one, so its host interface keeps its address while the NIC is away.
+    /// </summary>
+    public string? Mac { get; set; }
     /// <summary>The management address, set by pif-reconfigure-ip; it lives on the bridge's host interface.</summary>
     public ManagementAddressConfig? Management { get; set; }
     public int AgeingSeconds { get; set; } = Bridge.DefaultAgeingSeconds;
@@ -74,6 +79,8 @@ public sealed class PortConfig
     public string? Owner { get; set; }
     /// <summary>Trunk mode: the VLANs the guest may tag with, as "10,20-30"; absent for untagged only.</summary>
     public string? Trunks { get; set; }
+    /// <summary>For stream ports: the largest L3 payload the guest takes (its MTU); absent for 1500.</summary>
+    public int? Mtu { get; set; }
 }
 
 public sealed class StaticMacConfig

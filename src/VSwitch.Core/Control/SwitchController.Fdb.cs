@@ -96,45 +96,4 @@ public sealed partial class SwitchController
         foreach (var bridge in _bridges.Values) table[bridge.Domain] = bridge.AgeingSeconds * 1000L;
         return table;
     }
-
-    /// <summary>
-    /// A link went down or came up. A port whose link is down has nothing behind it any more, so its
-    /// learned entries are flushed at once: frames to those MACs flood until they show up elsewhere.
-    /// </summary>
-    public void OnLinkState(string device, bool running)
-    {
-        lock (_lock)
-        {
-            if (_disposed) return;
-            if (FindLink(device) is { } link)
-            {
-                OnPifLinkState(link.Pif, link.Link, running);
-                return;
-            }
-            foreach (var bridge in _bridges.Values)
-            {
-                var port = bridge.Guests.FirstOrDefault(p => p.Name == device);
-                if (port is null) continue;
-                if (_linkDown.Contains(port.Name) == !running) return; // no change
-                if (running)
-                {
-                    _linkDown.Remove(port.Name);
-                    LogLinkUp(_log, device, bridge.Name);
-                }
-                else
-                {
-                    _linkDown.Add(port.Name);
-                    int flushed = Fdb.Flush(port: port.Index);
-                    LogLinkDown(_log, device, bridge.Name, flushed);
-                }
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "link down on {Port} ({Bridge}): flushed {Flushed} learned MACs")]
-    private static partial void LogLinkDown(ILogger log, string port, string bridge, int flushed);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "link up on {Port} ({Bridge})")]
-    private static partial void LogLinkUp(ILogger log, string port, string bridge);
 }

@@ -66,53 +66,75 @@ public sealed partial class SwitchController
     {
         var settings = new BondSettings(BondModeNames.Parse(b.Mode), b.Primary, b.UpdelayMs, b.DowndelayMs, b.Uuid ?? NewUuid(), b.Mac is not null);
         var uuids = b.Members.ToDictionary(m => m, m => b.MemberUuids.GetValueOrDefault(m) ?? NewUuid());
-        OpenBond(b.Name, b.Members, settings, b.Mac is null ? null : MacAddress.Parse(b.Mac), uuids);
+        OpenBond(b.Name, b.Members, settings, b.Mac is null ? null : MacAddress.Parse(b.Mac), uuids, restoring: true);
     }
 
-    private void OpenBond(string name, IReadOnlyList<string> members, BondSettings settings, MacAddress? mac, Dictionary<string, string> uuids)
+    /// <param name="restoring">From the config at start: a member that is missing is absent, not an error.</param>
+    private void OpenBond(string name, IReadOnlyList<string> members, BondSettings settings, MacAddress? mac, Dictionary<string, string> uuids,
+        bool restoring = false)
     {
         var links = new List<PifLink>();
         try
         {
             foreach (var member in members)
             {
-                var link = OpenLink(member, uuids[member], links.Select(l => l.Index));
+                var link = new PifLink(member, FreePortIndex(links.Select(l => l.Index).ToHashSet()), uuids[member]);
                 links.Add(link);
-                link.Carrier = link.Enabled = _ports.LinkRunning(member);
+                if (OpenLink(link, mustExist: !restoring)) link.Carrier = link.Enabled = _ports.LinkRunning(member);
             }
         }
         catch
         {
-            foreach (var link in links) link.Device.Dispose();
+            foreach (var link in links) link.Detach()?.Dispose();
             throw;
         }
-        var pif = new Pif(name, mac ?? links[0].Device.Mac, links, settings);
+        // A bond takes its first member's MAC; with every member missing at start, one is made up until a restart finds them.
+        var first = links.FirstOrDefault(l => l.Present);
+        var pif = new Pif(name, mac ?? first?.Device!.Mac ?? MacAddress.RandomLocal(), links, settings) { MacKnown = mac is not null || first is not null };
         pif.Active = ChooseActive(pif);
         StartPif(pif);
         LogBondAdded(_log, name, BondModeNames.Of(settings.Mode), string.Join(", ", members), pif.Active?.Name ?? "none");
     }
 
-    /// <summary>The PIF a bridge is created on: a bond, a NIC already shared with other bridges, or a NIC opened now.</summary>
-    private Pif AcquirePif(string device)
+    /// <summary>
+    /// The PIF a bridge is created on: a bond, a NIC already shared with other bridges, or a NIC opened now.
+    /// When <paramref name="restoring"/>, a NIC that is missing is kept as an absent PIF.
+    /// </summary>
+    private Pif AcquirePif(string device, bool restoring)
     {
         if (_pifs.TryGetValue(device, out var pif)) return pif;
-        var link = OpenLink(device, NewUuid(), []);
-        link.Carrier = link.Enabled = true;
-        pif = new Pif(device, link.Device.Mac, [link], null);
+        var link = new PifLink(device, FreePortIndex([]), NewUuid());
+        if (OpenLink(link, mustExist: !restoring)) link.Carrier = link.Enabled = true;
+        pif = new Pif(device, link.Device?.Mac ?? MacAddress.RandomLocal(), [link], null) { MacKnown = link.Present };
         StartPif(pif);
         return pif;
     }
 
-    private PifLink OpenLink(string device, string uuid, IEnumerable<ushort> alsoTaken)
+    /// <summary>
+    /// Opens the link's interface. A missing interface, or one that cannot be opened, is an error when
+    /// <paramref name="mustExist"/>; otherwise the link stays absent (logged) and false is returned.
+    /// </summary>
+    private bool OpenLink(PifLink link, bool mustExist)
     {
-        var taken = alsoTaken.ToHashSet();
-        var opened = _ports.OpenRaw(device);
+        IPortDevice opened;
+        try
+        {
+            if (!_ports.InterfaceExists(link.Name)) throw new ConfigException($"interface {link.Name} does not exist");
+            opened = _ports.OpenRaw(link.Name);
+        }
+        catch (Exception e) when (!mustExist && e is ConfigException or IOException)
+        {
+            LogLinkAbsent(_log, link.Name, e.Message);
+            return false;
+        }
         if (opened is not IUplinkMember)
         {
             opened.Dispose();
-            throw new ConfigException($"{device} cannot serve as a pif: its port cannot tag frames");
+            throw new ConfigException($"{link.Name} cannot serve as a pif: its port cannot tag frames");
         }
-        return new PifLink(device, opened, FreePortIndex(taken), uuid);
+        link.Attach(opened);
+        WarnIfAddressed(link.Name);
+        return true;
     }
 
     private void StartPif(Pif pif)
@@ -120,7 +142,8 @@ public sealed partial class SwitchController
         _pifs.Add(pif.Name, pif);
         foreach (var link in pif.Links) TakeBaseline(link.Index, link.Baseline);
         Publish();
-        foreach (var link in pif.Links) _datapath.StartReceiving(link.Index, link.Device);
+        foreach (var link in pif.Links)
+            if (link.Device is { } device) _datapath.StartReceiving(link.Index, device);
     }
 
     /// <summary>A NIC's PIF goes when its last bridge goes; a bond's stays until delbond.</summary>
@@ -136,9 +159,45 @@ public sealed partial class SwitchController
         foreach (var link in pif.Links)
         {
             link.Pending?.Dispose();
-            _datapath.StopReceiving(link.Index, link.Device);
-            link.Device.Dispose();
+            if (link.Detach() is not { } device) continue;
+            _datapath.StopReceiving(link.Index, device);
+            device.Dispose();
         }
+    }
+
+    /// <summary>An absent link's interface appeared: the link binds to it, and (for a bond) waits out updelay as any link coming up does.</summary>
+    private void BindLink(Pif pif, PifLink link)
+    {
+        if (!OpenLink(link, mustExist: false)) return;
+        TakeBaseline(link.Index, link.Baseline);
+        if (!pif.IsBond) link.Carrier = link.Enabled = true;
+        Publish();
+        _datapath.StartReceiving(link.Index, link.Device!);
+        if (pif.MacKnown && link.Device!.Mac != pif.Mac && !pif.IsBond)
+            LogMacChanged(_log, link.Name, link.Device.Mac.ToString(), pif.Mac.ToString());
+        LogLinkBound(_log, link.Name, pif.Name);
+        if (pif.IsBond) OnPifLinkState(pif, link, CurrentlyRunning(link));
+        else foreach (var bridge in BridgesOn(pif)) Fdb.Flush(port: bridge.Uplink!.Index);
+    }
+
+    /// <summary>A link's interface vanished (deleted, moved away or renamed): the link lets go of it and is absent.</summary>
+    private void UnbindLink(Pif pif, PifLink link)
+    {
+        link.Pending?.Dispose();
+        link.Pending = null;
+        // A bond first moves traffic off the link (announcing its guests on another), as for a carrier loss.
+        if (pif.IsBond && link.Enabled)
+        {
+            link.Carrier = false;
+            SetEnabled(pif, link, false);
+        }
+        var device = link.Detach()!;
+        link.LastChange = DateTime.UtcNow;
+        Publish();
+        _datapath.StopReceiving(link.Index, device);
+        device.Dispose();
+        int flushed = BridgesOn(pif).Sum(b => Fdb.Flush(port: b.Uplink!.Index));
+        LogLinkGone(_log, link.Name, pif.Name, flushed);
     }
 
     private IEnumerable<Bridge> BridgesOn(Pif pif) => _bridges.Values.Where(b => b.Pif == pif);
@@ -282,12 +341,24 @@ public sealed partial class SwitchController
             {
                 if (!pif.IsBond) continue;
                 foreach (var link in pif.Links)
-                    if (CurrentlyRunning(link) is var running && running != link.Carrier) (changes ??= []).Add((link.Name, running));
+                    if (link.Present && CurrentlyRunning(link) is var running && running != link.Carrier) (changes ??= []).Add((link.Name, running));
             }
         }
         if (changes is null) return;
-        foreach (var (name, running) in changes) OnLinkState(name, running);
+        foreach (var (name, running) in changes) OnCarrier(name, running);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} is absent ({Reason}): it binds to the interface when one of that name appears")]
+    private static partial void LogLinkAbsent(ILogger log, string link, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} of {Pif} bound to its interface again")]
+    private static partial void LogLinkBound(ILogger log, string link, string pif);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} of {Pif} lost its interface (deleted, moved or renamed): absent, flushed {Flushed} learned MACs")]
+    private static partial void LogLinkGone(ILogger log, string link, string pif, int flushed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pif {Link} came back with MAC {Mac}; its bridges keep {Kept} until vswitchd restarts")]
+    private static partial void LogMacChanged(ILogger log, string link, string mac, string kept);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "bond {Bond} added ({Mode}; members {Members}; active {Active})")]
     private static partial void LogBondAdded(ILogger log, string bond, string mode, string members, string active);

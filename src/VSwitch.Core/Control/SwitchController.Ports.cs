@@ -39,15 +39,16 @@ public sealed partial class SwitchController
     }
 
     /// <summary>addsock: a stream port for a QEMU guest that needs no TAP. Returns the port (its device is the socket).</summary>
-    public Port AddStream(string bridgeName, string name, string? mac, string? owner = null)
+    public Port AddStream(string bridgeName, string name, string? mac, string? owner = null, int? mtu = null)
     {
         lock (_lock)
         {
             var bridge = Existing(bridgeName);
             Names.ValidateInterface(name, "stream port");
             var address = MacPolicy.PortMacOrRandom(mac);
+            if (mtu is { } given) PortMtu.Validate($"stream port {name}", given);
             EnsureFree(name);
-            var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), owner);
+            var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), owner, mtu);
             Commit();
             return port;
         }
@@ -134,6 +135,8 @@ public sealed partial class SwitchController
             VlanSet? set;
             try
             {
+                if (vlans.Split(',').Any(v => v.Trim() == "0"))
+                    throw new FormatException("VLAN 0 is a priority tag, not a VLAN: every port takes priority-tagged frames as untagged ones already");
                 set = vlans == "none" ? null : VlanSet.Parse(vlans);
             }
             catch (FormatException e)
@@ -167,24 +170,6 @@ public sealed partial class SwitchController
     }
 
     /// <summary>
-    /// The interface <paramref name="device"/> left the daemon's namespace (rtnetlink's RTM_DELLINK):
-    /// deleted, with its veth peer's namespace or by hand, or moved away. A raw port or VIF on it can
-    /// carry nothing any more (the kernel unbinds its socket), so it is detached. A tap port's TAP leaves
-    /// the namespace when it is moved to its guest's, which is how it is used: its deletion is told by
-    /// its descriptor instead (<see cref="DetachGonePorts"/>).
-    /// </summary>
-    public void OnLinkDeleted(string device)
-    {
-        lock (_lock)
-        {
-            if (_disposed) return;
-            foreach (var bridge in _bridges.Values)
-                if (bridge.Guests.FirstOrDefault(p => p.Name == device) is { Kind: PortKind.Raw or PortKind.Vif } port)
-                    MakeAbsent(bridge, port);
-        }
-    }
-
-    /// <summary>
     /// Detaches a port whose interface is gone and keeps it as absent, as a restart that cannot find an
     /// interface does: `show` lists it as absent, the configuration keeps it, and delif or delvif
     /// forgets it. The kernel bridge drops such a port from the bridge too.
@@ -196,26 +181,58 @@ public sealed partial class SwitchController
         LogPortGone(_log, port.Name, bridge.Name);
     }
 
+    /// <summary>
+    /// An interface appeared with the name of an absent raw port or VIF: the port binds to it again, with
+    /// its settings and static MACs, as a restart would. A failure leaves it absent (logged).
+    /// </summary>
+    private void Reattach(Bridge bridge, PortConfig absent)
+    {
+        bridge.Absent.Remove(absent);
+        try
+        {
+            var mac = absent.Mac is null ? (MacAddress?)null : MacAddress.Parse(absent.Mac);
+            var port = AttachGuest(bridge, absent.Name, absent.Kind, mac, absent.Uuid ?? NewUuid(), absent.Owner, absent.Mtu);
+            if (absent.Trunks is not null) port.Trunks = VlanSet.Parse(absent.Trunks);
+            foreach (var (staticMac, portName) in bridge.StaticMacs)
+                if (portName == port.Name) Fdb.AddStatic(bridge.Domain, staticMac, port.Index);
+            Publish();
+            LogPortBack(_log, port.Name, bridge.Name);
+        }
+        catch (Exception e) when (e is ConfigException or IOException)
+        {
+            bridge.Absent.Add(absent);
+            LogPortNotBack(_log, absent.Name, bridge.Name, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "port {Port} ({Bridge}) bound to its interface again")]
+    private static partial void LogPortBack(ILogger log, string port, string bridge);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "port {Port} ({Bridge}) could not bind to the interface that appeared with its name, and stays absent: {Reason}")]
+    private static partial void LogPortNotBack(ILogger log, string port, string bridge, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "the interface of port {Port} ({Bridge}) is gone (deleted, or with its namespace): the port is absent, kept in the configuration until delif or delvif removes it")]
     private static partial void LogPortGone(ILogger log, string port, string bridge);
 
-    /// <summary>Detaches an attached guest port, or forgets an absent one.</summary>
+    /// <summary>Detaches an attached guest port, or forgets an absent one, and forgets its static MACs.</summary>
     private void RemoveGuest(Bridge bridge, string name)
     {
         if (bridge.Guests.FirstOrDefault(p => p.Name == name) is { } port) Detach(bridge, port);
         else bridge.Absent.RemoveAll(p => p.Name == name);
+        foreach (var mac in bridge.StaticMacs.Where(e => e.Value == name).Select(e => e.Key).ToList())
+            bridge.StaticMacs.Remove(mac);
     }
 
+    /// <summary>Takes a port off its bridge and closes it; its static MACs stay in the bridge's list (delif forgets them).</summary>
     private void Detach(Bridge bridge, Port port)
     {
         bridge.Guests.Remove(port);
-        foreach (var mac in bridge.StaticMacs.Where(e => e.Value == port.Name).Select(e => e.Key).ToList())
-            bridge.StaticMacs.Remove(mac);
         Publish();
         Close(port);
     }
 
-    private Port AttachGuest(Bridge bridge, string name, PortKind kind, MacAddress? mac, string uuid, string? owner)
+    /// <param name="mtu">A stream port's MTU (its guest's); other ports take their interface's.</param>
+    private Port AttachGuest(Bridge bridge, string name, PortKind kind, MacAddress? mac, string uuid, string? owner, int? mtu = null)
     {
         IPortDevice device;
         switch (kind)
@@ -224,7 +241,7 @@ public sealed partial class SwitchController
                 device = _ports.CreateTap(name, mac ?? MacAddress.RandomLocal());
                 break;
             case PortKind.Stream:
-                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal(), owner);
+                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal(), owner, mtu ?? IPortDevice.DefaultMtu);
                 break;
             case PortKind.Vif:
                 // After a restart the TAP is still there (and QEMU still holds it): just open it again.
@@ -233,6 +250,7 @@ public sealed partial class SwitchController
                 break;
             default:
                 device = _ports.OpenRaw(name);
+                WarnIfAddressed(name);
                 break;
         }
         var configured = kind switch { PortKind.Tap or PortKind.Stream => device.Mac, PortKind.Vif => mac, _ => (MacAddress?)null };
@@ -244,6 +262,18 @@ public sealed partial class SwitchController
         LogPortAdded(_log, name, kind.ToString().ToLowerInvariant(), bridge.Name);
         return port;
     }
+
+    /// <summary>
+    /// The host's stack no longer receives on an interface the switch attached, so an IPv4 address there is
+    /// dead (as on a kernel bridge's port): said once, with where the address belongs.
+    /// </summary>
+    private void WarnIfAddressed(string device)
+    {
+        if (_ports.HasIpv4Address(device)) LogAddressOnPort(_log, device);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Device} has an IPv4 address, which the host can no longer receive on now that the switch holds the interface: put it on the bridge (pif-reconfigure-ip, or ip addr on the bridge's interface)")]
+    private static partial void LogAddressOnPort(ILogger log, string device);
 
     private void Close(Port port)
     {

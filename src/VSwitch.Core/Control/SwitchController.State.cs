@@ -106,7 +106,7 @@ public sealed partial class SwitchController
     }
 
     private PortStats StatsOfLink(Pif pif, PifLink link) =>
-        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link", kernelDrops: 0);
+        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link", kernelDrops: 0) with { Mtu = link.Mtu };
 
     private PortStats StatsOf(Bridge bridge, Port port)
     {
@@ -117,7 +117,7 @@ public sealed partial class SwitchController
             _ => port.Kind.ToString().ToLowerInvariant(),
         };
         long kernelDrops = port.Device is IKernelReceiveDrops device ? device.KernelReceiveDrops() : 0;
-        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops);
+        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops) with { Mtu = MtuOf(bridge, port) };
     }
 
     /// <summary>
@@ -190,10 +190,10 @@ public sealed partial class SwitchController
                     sink = uplink;
                 }
                 ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, sink,
-                    _captures.GetValueOrDefault(port.Index)) { Trunks = port.Trunks };
+                    _captures.GetValueOrDefault(port.Index)) { Trunks = port.Trunks, Mtu = MtuOf(bridge, port) };
             }
             bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac, bridge.AgeingSeconds * 1000L,
-                members.Select(p => p.Index).ToArray());
+                members.Select(p => p.Index).ToArray(), members.Select(p => MtuOf(bridge, p)).ToArray());
         }
         foreach (var pif in _pifs.Values) PublishLinks(pif, ports);
         _datapath.Publish(new ForwardingSnapshot(++_version, ports, bridges));
@@ -224,11 +224,15 @@ public sealed partial class SwitchController
             pop[bridge.Vlan] = true;
         }
         foreach (var link in pif.Links)
-            ports[link.Index] = new SnapshotPort(link.Index, 0, link.Name, PortRole.Link, link.Device)
+            if (link.Device is { } device)
+                ports[link.Index] = new SnapshotPort(link.Index, 0, link.Name, PortRole.Link, device)
             {
                 Trunk = new SnapshotTrunk(byVlan, pop, untagged, pif.Receives(link), pif.TakesFloods(link), pif.RejectsReflections),
             };
     }
+
+    /// <summary>What a frame out of the port may carry: the uplink's is its PIF's smallest link MTU.</summary>
+    private static int MtuOf(Bridge bridge, Port port) => port.Role == PortRole.Uplink ? bridge.Pif!.Mtu : port.Mtu;
 
     private void Persist() => _persist?.Invoke(BuildConfig());
 
@@ -258,6 +262,7 @@ public sealed partial class SwitchController
             Pif = b.Pif?.Name,
             Vlan = b.Vlan == 0 ? null : b.Vlan,
             PifUuid = b.Uplink?.Uuid,
+            Mac = b.Pif is null ? null : b.Mac.ToString(),
             PifOtherConfig = new(b.PifOtherConfig),
             Management = b.Management is null ? null : new ManagementAddressConfig
             {
@@ -279,5 +284,6 @@ public sealed partial class SwitchController
         Mac = p.ConfiguredMac?.ToString(),
         Owner = p.Owner,
         Trunks = p.Trunks?.ToString(),
+        Mtu = p.Kind == PortKind.Stream && p.Mtu != IPortDevice.DefaultMtu ? p.Mtu : null,
     };
 }

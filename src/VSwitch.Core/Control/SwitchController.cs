@@ -64,7 +64,8 @@ public sealed partial class SwitchController : IDisposable
             foreach (var b in config.Bridges)
             {
                 assigned |= b.Uuid is null || (b.Pif is not null && b.PifUuid is null);
-                var bridge = CreateBridge(b.Name, b.Pif, b.Vlan ?? 0, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid());
+                var saved = b.Mac is null ? (MacAddress?)null : MacAddress.Parse(b.Mac);
+                var bridge = CreateBridge(b.Name, b.Pif, b.Vlan ?? 0, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid(), saved, restoring: true);
                 bridge.NameLabel = b.NameLabel ?? b.Name;
                 bridge.AgeingSeconds = b.AgeingSeconds;
                 foreach (var (k, v) in b.OtherConfig) bridge.OtherConfig[k] = v;
@@ -88,7 +89,7 @@ public sealed partial class SwitchController : IDisposable
         try
         {
             var mac = p.Mac is null ? (MacAddress?)null : MacAddress.Parse(p.Mac);
-            var port = AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner);
+            var port = AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner, p.Mtu);
             if (p.Trunks is not null)
             {
                 port.Trunks = VlanSet.Parse(p.Trunks);
@@ -98,7 +99,7 @@ public sealed partial class SwitchController : IDisposable
         catch (Exception e) when (e is ConfigException or IOException)
         {
             LogPortNotRestored(_log, p.Name, bridge.Name, e.Message);
-            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner, Trunks = p.Trunks });
+            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner, Trunks = p.Trunks, Mtu = p.Mtu });
         }
     }
 
@@ -214,16 +215,18 @@ public sealed partial class SwitchController : IDisposable
         }
     }
 
-    private Bridge CreateBridge(string name, string? pifName, int vlan, string uuid, string pifUuid)
+    /// <param name="savedMac">The MAC the bridge had when last saved: its PIF's, which it keeps when the PIF is missing at start.</param>
+    /// <param name="restoring">From the config at start: a PIF that is missing is kept as absent, not refused.</param>
+    private Bridge CreateBridge(string name, string? pifName, int vlan, string uuid, string pifUuid, MacAddress? savedMac = null, bool restoring = false)
     {
         ushort domain = FreeDomain();
         Pif? pif = null;
         IPortDevice? hostDevice = null;
         try
         {
-            pif = pifName is null ? null : AcquirePif(pifName);
+            pif = pifName is null ? null : AcquirePif(pifName, restoring);
             // An external bridge shares its PIF's MAC, VLAN networks included, as on XenServer.
-            var mac = pif?.Mac ?? MacAddress.InternalBridge;
+            var mac = pif is null ? MacAddress.InternalBridge : !pif.MacKnown && savedMac is { } saved ? saved : pif.Mac;
             hostDevice = _ports.CreateTap(name, mac);
             var bridge = new Bridge(name, domain, mac, uuid) { Pif = pif, Vlan = vlan };
             ushort hostIndex = FreePortIndex(0);
@@ -263,16 +266,35 @@ public sealed partial class SwitchController : IDisposable
 
     private static string NewUuid() => Guid.NewGuid().ToString();
 
+    /// <summary>
+    /// Stops switching and closes every port at once (the kernel removes many TAPs far faster together
+    /// than one by one). The FDB goes with the process, so it is not flushed port by port.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
         {
+            if (_disposed) return;
             _disposed = true;
-            var all = _bridges.Values.SelectMany(b => b.AllPorts()).ToList();
+            var ports = _bridges.Values.SelectMany(b => b.AllPorts()).ToList();
+            var links = _pifs.Values.SelectMany(p => p.Links).ToList();
             _bridges.Clear();
+            _pifs.Clear();
             Publish();
-            foreach (var port in all) Close(port);
-            foreach (var pif in _pifs.Values.ToList()) ClosePif(pif);
+            // An uplink receives through its PIF's links; its device owns nothing.
+            var receiving = ports.Where(p => p.Role != PortRole.Uplink).Select(p => p.Index).ToList();
+            var devices = ports.Select(p => p.Device).ToList();
+            foreach (var link in links)
+            {
+                link.Pending?.Dispose();
+                if (link.Detach() is not { } device) continue;
+                receiving.Add(link.Index);
+                devices.Add(device);
+            }
+            _datapath.StopReceiving(receiving);
+            foreach (var capture in _captures.Values) capture.End();
+            _captures.Clear();
+            _ports.CloseAll(devices);
         }
     }
 

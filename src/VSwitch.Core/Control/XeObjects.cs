@@ -12,7 +12,7 @@ public static class XeObjects
     public static readonly string[] NetworkFields = ["uuid", "name-label", "bridge", "MAC", "PIF-uuids", "VIF-uuids", "other-config"];
     public static readonly string[] PifFields =
         ["uuid", "device", "MAC", "VLAN", "network-uuid", "network-name-label", "bridge", "IP-configuration-mode", "IP", "netmask", "other-config",
-         "bond-master-of", "bond-slave-of"];
+         "bond-master-of", "bond-slave-of", "currently-attached"];
     public static readonly string[] VifFields = ["uuid", "device", "MAC", "vm", "network-uuid", "network-name-label", "kind", "currently-attached"];
 
     public static List<XeRecord> Networks(IEnumerable<Bridge> bridges) => bridges.Select(b => new XeRecord(
@@ -45,11 +45,12 @@ public static class XeObjects
         new("other-config", "MRW", Map(b.PifOtherConfig)),
         new("bond-master-of", "SRO", b.Pif?.Bond?.Uuid ?? ""),
         new("bond-slave-of", "RO", ""),
+        new("currently-attached", "RO", b.Pif!.Present ? "true" : "false"),
     ])).Concat(pifs.Where(p => p.IsBond).SelectMany(bond => bond.Links.Select(link => new XeRecord(
     [
         new("uuid", "RO", link.Uuid),
         new("device", "RO", link.Name),
-        new("MAC", "RO", link.Device.Mac.ToString()),
+        new("MAC", "RO", link.Device?.Mac.ToString() ?? ""),
         new("VLAN", "RO", "-1"),
         new("network-uuid", "RO", ""),
         new("network-name-label", "RO", ""),
@@ -60,6 +61,7 @@ public static class XeObjects
         new("other-config", "MRW", ""),
         new("bond-master-of", "SRO", ""),
         new("bond-slave-of", "RO", bond.Bond!.Uuid),
+        new("currently-attached", "RO", link.Present ? "true" : "false"),
     ])))).ToList();
 
     public static List<XeRecord> Vifs(IEnumerable<Bridge> bridges) => bridges.SelectMany(b =>

@@ -21,6 +21,7 @@ public sealed unsafe class PacketBatch : IDisposable
     private byte* _memory;
     private readonly int[] _offsets;
     private readonly int[] _lengths;
+    private readonly byte[] _priorities;
 
     public PacketBatch(int capacity = 32, int slotSize = DefaultSlotSize)
     {
@@ -30,6 +31,7 @@ public sealed unsafe class PacketBatch : IDisposable
         _memory = (byte*)NativeMemory.AlignedAlloc((nuint)(Capacity * SlotSize), 64);
         _offsets = new int[capacity];
         _lengths = new int[capacity];
+        _priorities = new byte[capacity];
     }
 
     public int Capacity { get; }
@@ -59,7 +61,17 @@ public sealed unsafe class PacketBatch : IDisposable
     {
         _offsets[index] = offset;
         _lengths[index] = length;
+        _priorities[index] = 0;
     }
+
+    /// <summary>
+    /// The priority (PCP and DEI: a TCI's top four bits, shifted down) of a priority tag the pipeline took off
+    /// packet <paramref name="index"/>, or 0. It travels beside the frame, so a VLAN uplink's tag keeps it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Priority(int index) => _priorities[index];
+
+    public void SetPriority(int index, byte pcpAndDei) => _priorities[index] = (byte)(pcpAndDei & 0xF);
 
     /// <summary>Room for a packet in slot <paramref name="index"/>, after the headroom: where a receive writes.</summary>
     public Span<byte> SlotSpan(int index) => new(Slot(index) + Headroom, PacketRoom);

@@ -33,9 +33,10 @@ public static class CommandCatalog
         new("addvif", "addvif BRIDGE vif<DOMID>.<N> [--owner USER] [--mac MAC]",
             "create a persistent TAP for a QEMU guest, attach it, and print the QEMU arguments; it survives vswitchd restarts",
             "vswitchctl addvif xapi1 vif3.0 --owner qemu", 2, 2, new Dictionary<string, bool> { ["owner"] = true, ["mac"] = true }),
-        new("addsock", "addsock BRIDGE NAME [--owner USER] [--mac MAC]",
-            "create a stream port: a Unix socket (owned by USER) QEMU connects to with -netdev stream, no TAP, no root; print the QEMU arguments",
-            "vswitchctl addsock xapi1 vm7 --owner qemu", 2, 2, new Dictionary<string, bool> { ["mac"] = true, ["owner"] = true }),
+        new("addsock", "addsock BRIDGE NAME [--owner USER] [--mac MAC] [--mtu MTU]",
+            "create a stream port: a Unix socket (owned by USER) QEMU connects to with -netdev stream, no TAP, no root; print the QEMU arguments. " +
+            "--mtu is the guest's (default 1500): larger frames to it are dropped",
+            "vswitchctl addsock xapi1 vm7 --owner qemu", 2, 2, new Dictionary<string, bool> { ["mac"] = true, ["owner"] = true, ["mtu"] = true }),
         new("delvif", "delvif NAME", "detach a VIF and delete its TAP",
             "vswitchctl delvif vif3.0", 1, 1, None),
         new("trunk", "trunk PORT VLANS|none", "let a guest that tags its own frames use these VLANs (like 10,20-30); none: untagged only",

@@ -29,4 +29,6 @@ public enum DropReason
     /// because a tap port's TAP queue was (tun's tx_dropped, read from the device when figures are asked for).
     /// </summary>
     RxQueueFull,
+    /// <summary>Its payload (its segments', for a TSO frame) is larger than the egress port's MTU, as the kernel bridge drops it.</summary>
+    MtuExceeded,
 }

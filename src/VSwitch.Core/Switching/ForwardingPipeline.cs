@@ -137,6 +137,7 @@ public sealed class ForwardingPipeline
             Counters.Drop(ingress, DropReason.TooShort);
             return;
         }
+        if (inPort.Role != PortRole.Uplink) frameLength = TakePriorityTag(batch, packet, frameLength);
         var error = EthernetFrame.TryParse(batch.Frame(packet), out var frame);
         if (error != FrameError.None)
         {
@@ -151,6 +152,7 @@ public sealed class ForwardingPipeline
             Counters.Drop(ingress, DropReason.VlanNotAllowed);
             return;
         }
+        int payload = LargestPayload(batch, packet, frameLength, frame.TagCount);
 
         // Learn.
         _fdb.Learn(bridge.Domain, frame.Source, ingress, nowMs);
@@ -170,6 +172,7 @@ public sealed class ForwardingPipeline
             if (egress != 0 && snapshot.Port(egress) is { } outPort && outPort.Domain == bridge.Domain)
             {
                 if (frame.IsTagged && !outPort.AcceptsTagged(vlan)) Counters.Drop(ingress, DropReason.VlanNotAllowed);
+                else if (payload > outPort.Mtu) Counters.Drop(egress, DropReason.MtuExceeded);
                 else _tx.Enqueue(egress, packet);
                 return;
             }
@@ -178,15 +181,64 @@ public sealed class ForwardingPipeline
         // Flood: broadcast, multicast and unknown unicast go to every other port of the bridge.
         Counters.Add(ingress, PortCounters.FloodedFrames, 1);
         var ports = bridge.Ports;
-        if (!frame.IsTagged)
+        if (!frame.IsTagged && payload <= bridge.SmallestMtu)
         {
             for (int p = 0; p < ports.Length; p++)
                 if (ports[p] != ingress) _tx.Enqueue(ports[p], packet);
             return;
         }
-        // A tagged frame reaches the uplink and the trunk ports that carry its VLAN only.
+        // A tagged frame reaches the uplink and the trunk ports that carry its VLAN only; a frame too large
+        // for a port's MTU is dropped there, and counted on that port.
+        var mtus = bridge.Mtus;
         for (int p = 0; p < ports.Length; p++)
-            if (ports[p] != ingress && snapshot.Port(ports[p]) is { } member && member.AcceptsTagged(vlan)) _tx.Enqueue(ports[p], packet);
+        {
+            if (ports[p] == ingress) continue;
+            if (frame.IsTagged && (snapshot.Port(ports[p]) is not { } member || !member.AcceptsTagged(vlan))) continue;
+            if (payload > mtus[p]) Counters.Drop(ports[p], DropReason.MtuExceeded);
+            else _tx.Enqueue(ports[p], packet);
+        }
+    }
+
+    /// <summary>
+    /// A priority tag (802.1Q, VLAN ID 0: what hosts send with 802.1p priority on) means an untagged frame
+    /// with a priority, as the standard says. The tag comes off, so the frame is switched as untagged; its
+    /// priority stays beside it (<see cref="PacketBatch.Priority"/>) for the tag a VLAN uplink pushes.
+    /// Returns the frame's length after.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TakePriorityTag(PacketBatch batch, int packet, int frameLength)
+    {
+        var raw = batch.Frame(packet);
+        if (frameLength < EthernetFrame.HeaderLength + VlanTag.Length || BinaryPrimitives.ReadUInt16BigEndian(raw[12..]) != EtherType.Vlan)
+            return frameLength;
+        ushort tci = BinaryPrimitives.ReadUInt16BigEndian(raw[14..]);
+        if ((tci & 0x0FFF) != 0) return frameLength;
+        batch.RemoveTag(packet);
+        batch.SetPriority(packet, (byte)(tci >> 12));
+        return frameLength - VlanTag.Length;
+    }
+
+    /// <summary>
+    /// The largest L3 payload the frame puts on a wire, to hold against an egress port's MTU as the kernel
+    /// bridge does: the frame's own, or, for a TSO frame (the virtio-net header says it is to be cut into
+    /// segments of gso_size), one segment's: its L3 and L4 headers plus gso_size, as the kernel's
+    /// skb_gso_network_seglen counts. The headers end where the L4 header the checksum starts at does;
+    /// the header's hdr_len cannot say, as the kernel fills it with the length of the buffer's linear part.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LargestPayload(PacketBatch batch, int packet, int frameLength, int tags)
+    {
+        int l2 = EthernetFrame.HeaderLength + tags * VlanTag.Length;
+        var header = batch.Packet(packet);
+        byte gso = (byte)(VirtioNetHeader.GsoType(header) & ~VirtioNetHeader.GsoEcn);
+        if (gso == VirtioNetHeader.GsoNone) return frameLength - l2;
+        int segment = VirtioNetHeader.GsoSize(header);
+        int l4 = VirtioNetHeader.ChecksumStart(header);
+        if ((VirtioNetHeader.Flags(header) & VirtioNetHeader.FlagNeedsChecksum) == 0 || l4 <= l2 || l4 + 20 > frameLength)
+            return segment + 40; // no checksum offset to go by (never from Linux): assume IPv4 and TCP without options
+        var frame = batch.Frame(packet);
+        int l4Header = gso is VirtioNetHeader.GsoUdp or VirtioNetHeader.GsoUdpL4 ? 8 : (frame[l4 + 12] >> 4) * 4;
+        return l4 - l2 + l4Header + segment;
     }
 
     /// <summary>One transmit call per destination port for the whole batch.</summary>

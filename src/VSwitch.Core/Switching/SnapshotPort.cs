@@ -16,6 +16,8 @@ public sealed class SnapshotPort(ushort index, ushort domain, string name, PortR
     public CaptureSession? Capture { get; } = capture;
     /// <summary>Guest ports in trunk mode: the VLAN IDs the guest may tag with. Null: untagged frames only.</summary>
     public VlanSet? Trunks { get; init; }
+    /// <summary>The largest L3 payload a frame sent out of this port may carry; larger ones are dropped (mtu_exceeded).</summary>
+    public int Mtu { get; init; } = int.MaxValue;
     /// <summary>A PIF's physical link: frames received here are demultiplexed to the bridges' uplink ports.</summary>
     public SnapshotTrunk? Trunk { get; init; }
 

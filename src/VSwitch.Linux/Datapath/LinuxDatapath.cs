@@ -157,6 +157,23 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         }
     }
 
+    public void StopReceiving(IReadOnlyList<ushort> indexes)
+    {
+        var slots = new List<ReceiveSlot>(indexes.Count);
+        foreach (ushort index in indexes)
+        {
+            if (Receiver(index) is not { } slot) continue;
+            Volatile.Write(ref _receivers[index], null);
+            slots.Add(slot);
+        }
+        foreach (var w in _workers) w.WaitQuiescent();
+        foreach (var slot in slots)
+        {
+            slot.Owner.Unwatch(slot.Port);
+            slot.Home.PortCount--;
+        }
+    }
+
     public void Dispose()
     {
         foreach (var worker in _workers) worker.Stop();

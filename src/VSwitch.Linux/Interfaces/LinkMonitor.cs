@@ -1,21 +1,25 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using VSwitch.Core.Control;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
 
 namespace VSwitch.Linux.Interfaces;
 
 /// <summary>
-/// Follows link state through rtnetlink (RTMGRP_LINK): every RTM_NEWLINK/RTM_DELLINK in the daemon's
-/// namespace is reported as (name, running), where running means administratively up with carrier
-/// (IFF_UP and IFF_LOWER_UP), and an RTM_DELLINK also as deleted (the interface left the namespace:
-/// deleted, or moved to another one). Runs on its own thread, off the datapath.
+/// Follows links through rtnetlink (RTMGRP_LINK): every RTM_NEWLINK and RTM_DELLINK becomes a
+/// <see cref="LinkEvent"/>. With NETLINK_LISTEN_ALL_NSID it hears the namespaces tap ports were moved to as
+/// well (the kernel gives a namespace an id here when a device moves there from here), each message
+/// marked with that id. Runs on its own thread, off the datapath.
 /// </summary>
 public sealed unsafe class LinkMonitor : IDisposable
 {
     private const int NETLINK_ROUTE = 0;
     private const uint RTMGRP_LINK = 1;
-    private const ushort NLMSG_DONE = 3;
+    private const int SOL_NETLINK = 270;
+    private const int NETLINK_LISTEN_ALL_NSID = 8;
+    private const ushort IFLA_MTU = 4, IFLA_NEW_NETNSID = 45, IFLA_NEW_IFINDEX = 49;
+    private const int ControlSize = 64;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeVal
@@ -25,21 +29,31 @@ public sealed unsafe class LinkMonitor : IDisposable
     }
 
     private readonly FileDescriptor _fd;
-    private readonly Action<string, bool> _onChange;
-    private readonly Action<string> _onDeleted;
+    private readonly Action<LinkEvent> _onEvent;
+    private readonly Action _onLost;
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    public LinkMonitor(Action<string, bool> onChange, Action<string> onDeleted)
+    /// <param name="onLost">Events were lost (the socket's queue overflowed): the receiver should look at the interfaces it cares about again.</param>
+    public LinkMonitor(Action<LinkEvent> onEvent, Action onLost)
     {
-        _onChange = onChange;
-        _onDeleted = onDeleted;
+        _onEvent = onEvent;
+        _onLost = onLost;
         int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0) throw NativeError.Last("socket(AF_NETLINK, NETLINK_ROUTE)");
         _fd = new FileDescriptor(fd);
         // recv() on netlink is not woken by shutdown(); a short timeout lets the thread see _stopping.
         var timeout = new TimeVal { Seconds = 0, Microseconds = 100_000 };
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, (uint)sizeof(TimeVal));
+        // A lab that makes a thousand TAPs at once sends a burst of events; room for it.
+        int buffer = 4 << 20;
+        setsockopt(fd, SOL_SOCKET, Sys.SO_RCVBUFFORCE, &buffer, sizeof(int));
+        int on = 1;
+        if (setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(int)) < 0)
+        {
+            _fd.Dispose();
+            throw NativeError.Last("setsockopt(NETLINK_LISTEN_ALL_NSID)");
+        }
         var address = new SockaddrNl { Family = (ushort)(int)AF_NETLINK, Groups = RTMGRP_LINK };
         if (bind(fd, (Tmds.Linux.sockaddr*)&address, (uint)sizeof(SockaddrNl)) < 0)
         {
@@ -54,44 +68,76 @@ public sealed unsafe class LinkMonitor : IDisposable
     private void Run()
     {
         var buffer = new byte[64 * 1024];
+        byte* control = stackalloc byte[ControlSize];
         while (!_stopping)
         {
             long n;
-            fixed (byte* p = buffer) n = recv(_fd.Fd, p, buffer.Length, 0);
+            int? nsid;
+            fixed (byte* p = buffer)
+            {
+                var vector = new IoVec { Base = p, Length = (nuint)buffer.Length };
+                var header = new MsgHdr { Iov = &vector, IovLength = 1, Control = control, ControlLength = ControlSize };
+                n = Sys.recvmsg(_fd.Fd, &header, 0);
+                nsid = n > 0 ? NamespaceOf(&header) : null;
+            }
             if (n <= 0)
             {
                 if (_stopping) return;
-                // EAGAIN: the receive timeout, to look at _stopping. ENOBUFS: events were lost; the next
-                // event per link still carries its full state.
+                // ENOBUFS: events were lost; EAGAIN: the receive timeout, to look at _stopping.
+                if (Marshal.GetLastPInvokeError() == ENOBUFS) _onLost();
                 continue;
             }
-            Parse(buffer.AsSpan(0, (int)n), _onChange, _onDeleted);
+            Parse(buffer.AsSpan(0, (int)n), nsid, _onEvent);
         }
     }
 
+    /// <summary>The namespace id the kernel attached (NETLINK_LISTEN_ALL_NSID); none for the socket's own namespace.</summary>
+    private static int? NamespaceOf(MsgHdr* header)
+    {
+        byte* at = (byte*)header->Control;
+        byte* end = at + header->ControlLength;
+        while (at + CMsgHdr.DataOffset <= end)
+        {
+            var cmsg = (CMsgHdr*)at;
+            if (cmsg->Length < CMsgHdr.DataOffset) return null;
+            if (cmsg->Level == SOL_NETLINK && cmsg->Type == NETLINK_LISTEN_ALL_NSID) return *(int*)(at + CMsgHdr.DataOffset);
+            at += (cmsg->Length + 7) & ~(nuint)7;
+        }
+        return null;
+    }
+
     /// <summary>Reports each link message of a netlink datagram.</summary>
-    private static void Parse(ReadOnlySpan<byte> datagram, Action<string, bool> onChange, Action<string> onDeleted)
+    internal static void Parse(ReadOnlySpan<byte> datagram, int? nsid, Action<LinkEvent> onEvent)
     {
         while (datagram.Length >= RtNetlink.HeaderLength)
         {
             int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
             ushort type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
-            if (length < RtNetlink.HeaderLength || length > datagram.Length || type == NLMSG_DONE) return;
-            var message = datagram[RtNetlink.HeaderLength..length];
-            if ((type == RtNetlink.RTM_NEWLINK || type == RtNetlink.RTM_DELLINK) && message.Length >= RtNetlink.IfInfoLength)
-            {
-                uint flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
-                var name = RtNetlink.Attribute(message, RtNetlink.IfInfoLength, RtNetlink.IFLA_IFNAME);
-                bool running = type == RtNetlink.RTM_NEWLINK && (flags & (uint)Sys.IFF_UP) != 0 && (flags & Sys.IFF_LOWER_UP) != 0;
-                if (!name.IsEmpty)
-                {
-                    string device = IfReq.NameOf(name);
-                    onChange(device, running);
-                    if (type == RtNetlink.RTM_DELLINK) onDeleted(device);
-                }
-            }
+            if (length < RtNetlink.HeaderLength || length > datagram.Length) return;
+            var message = datagram[..length];
+            if ((type == RtNetlink.RTM_NEWLINK || type == RtNetlink.RTM_DELLINK) && length >= RtNetlink.HeaderLength + RtNetlink.IfInfoLength
+                && Read(message, type == RtNetlink.RTM_DELLINK, nsid) is { } e)
+                onEvent(e);
             datagram = datagram[Math.Min(datagram.Length, (length + 3) & ~3)..];
         }
+    }
+
+    private static LinkEvent? Read(ReadOnlySpan<byte> message, bool deleted, int? nsid)
+    {
+        var info = message[RtNetlink.HeaderLength..];
+        int index = BinaryPrimitives.ReadInt32LittleEndian(info[4..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(info[8..]);
+        const int attributes = RtNetlink.HeaderLength + RtNetlink.IfInfoLength;
+        var name = RtNetlink.Attribute(message, attributes, RtNetlink.IFLA_IFNAME);
+        if (name.IsEmpty) return null;
+        var mtu = RtNetlink.Attribute(message, attributes, IFLA_MTU);
+        var movedTo = RtNetlink.Attribute(message, attributes, IFLA_NEW_NETNSID);
+        var movedIndex = RtNetlink.Attribute(message, attributes, IFLA_NEW_IFINDEX);
+        InterfacePlace? moved = deleted && movedTo.Length >= 4
+            ? new InterfacePlace(BinaryPrimitives.ReadInt32LittleEndian(movedTo), movedIndex.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(movedIndex) : index)
+            : null;
+        return new LinkEvent(deleted, IfReq.NameOf(name), index, (flags & (uint)Sys.IFF_UP) != 0, (flags & Sys.IFF_LOWER_UP) != 0,
+            mtu.Length >= 4 ? (int)BinaryPrimitives.ReadUInt32LittleEndian(mtu) : IPortDevice.DefaultMtu, nsid, moved);
     }
 
     public void Dispose()

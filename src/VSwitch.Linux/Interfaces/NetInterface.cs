@@ -21,6 +21,21 @@ public static unsafe class NetInterface
         fixed (byte* p = bytes) return (int)Sys.if_nametoindex(p);
     }
 
+    /// <summary>The interface's name now, or null when there is no interface with that index (any more).</summary>
+    public static string? NameOf(int index)
+    {
+        byte* name = stackalloc byte[16];
+        return Sys.if_indextoname((uint)index, name) == null ? null : IfReq.NameOf(new ReadOnlySpan<byte>(name, 16));
+    }
+
+    /// <summary>The interface's MTU: the largest L3 payload a frame through it may carry.</summary>
+    public static int Mtu(string name)
+    {
+        var request = IfReq.For(name);
+        Ioctl(SIOCGIFMTU, ref request, "SIOCGIFMTU", name);
+        return request.Index; // ifr_mtu shares the union with ifr_ifindex
+    }
+
     public static MacAddress GetMac(string name)
     {
         var request = IfReq.For(name);

@@ -16,8 +16,15 @@ internal sealed unsafe class RtNetlink : IDisposable
     private const int NETLINK_ROUTE = 0;
     public const int HeaderLength = 16; // struct nlmsghdr
     private const ushort NLMSG_ERROR = 2;
+    private const ushort NLMSG_DONE = 3;
     public const ushort NLM_F_REQUEST = 1;
+    public const ushort NLM_F_MULTI = 2;
     public const ushort NLM_F_ACK = 4;
+    public const ushort NLM_F_REPLACE = 0x100;
+    public const ushort NLM_F_EXCL = 0x200;
+    public const ushort NLM_F_CREATE = 0x400;
+    public const ushort NLM_F_DUMP = 0x300;
+    private const ushort NLA_F_NESTED = 0x8000;
     // Link messages (struct ifinfomsg and its attributes), which LinkMonitor, NetlinkLink and TapDeviceStats share.
     public const ushort RTM_NEWLINK = 16;
     public const ushort RTM_DELLINK = 17;
@@ -55,6 +62,20 @@ internal sealed unsafe class RtNetlink : IDisposable
         return at + 8;
     }
 
+    /// <summary>Opens a nested attribute at <paramref name="at"/>; <see cref="EndNested"/> closes it. Returns where its first member goes.</summary>
+    public static int BeginNested(Span<byte> message, int at, ushort type)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(message[(at + 2)..], (ushort)(type | NLA_F_NESTED));
+        return at + 4;
+    }
+
+    /// <summary>Closes the nested attribute opened at <paramref name="start"/>, now ending at <paramref name="end"/>; returns <paramref name="end"/>.</summary>
+    public static int EndNested(Span<byte> message, int start, int end)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(message[start..], (ushort)(end - start));
+        return end;
+    }
+
     /// <summary>Appends a NUL-terminated string attribute (an interface name); returns where the next one goes.</summary>
     public static int PutString(Span<byte> message, int at, ushort type, string value)
     {
@@ -87,6 +108,51 @@ internal sealed unsafe class RtNetlink : IDisposable
         if (error != 0) throw NativeError.Exception($"netlink {what}", error);
         return [];
     }
+
+    /// <summary>
+    /// Sends a dump request (<see cref="NLM_F_DUMP"/> is added to its flags) and hands every message of the
+    /// answer to <paramref name="each"/>, until the kernel's NLMSG_DONE. An error answer is thrown.
+    /// </summary>
+    public void Dump(Span<byte> message, int length, string what, DumpVisitor each)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(message[6..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(message[6..]) | NLM_F_DUMP));
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)length);
+        uint sequence = ++_sequence;
+        BinaryPrimitives.WriteUInt32LittleEndian(message[8..], sequence);
+        var kernel = new SockaddrNl { Family = (ushort)(int)AF_NETLINK };
+        fixed (byte* p = message)
+            if (sendto(_fd.Fd, p, length, 0, (sockaddr*)&kernel, (uint)sizeof(SockaddrNl)) < 0)
+                throw NativeError.Last($"netlink {what}");
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            long n;
+            fixed (byte* p = buffer) n = recv(_fd.Fd, p, buffer.Length, 0);
+            if (n < HeaderLength) throw NativeError.Last($"netlink {what}: no answer");
+            var datagram = buffer.AsSpan(0, (int)n);
+            while (datagram.Length >= HeaderLength)
+            {
+                int size = (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram);
+                if (size < HeaderLength || size > datagram.Length) return;
+                ushort type = BinaryPrimitives.ReadUInt16LittleEndian(datagram[4..]);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(datagram[8..]) == sequence)
+                {
+                    if (type == NLMSG_DONE) return;
+                    if (type == NLMSG_ERROR)
+                    {
+                        int error = -BinaryPrimitives.ReadInt32LittleEndian(datagram[HeaderLength..]);
+                        if (error != 0) throw NativeError.Exception($"netlink {what}", error);
+                        return;
+                    }
+                    each(type, datagram[..size]);
+                }
+                datagram = datagram[Math.Min(datagram.Length, (size + 3) & ~3)..];
+            }
+        }
+    }
+
+    /// <summary>One message of a dump: its type, and the whole message (header included).</summary>
+    public delegate void DumpVisitor(ushort type, ReadOnlySpan<byte> message);
 
     /// <summary>The payload of the first attribute of <paramref name="type"/> at or after <paramref name="from"/>, or empty.</summary>
     public static ReadOnlySpan<byte> Attribute(ReadOnlySpan<byte> answer, int from, ushort type)

@@ -15,7 +15,13 @@ internal static unsafe partial class Sys
     public static partial int sendmmsg(int fd, MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial nint recvmsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial uint if_nametoindex(byte* name);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial byte* if_indextoname(uint index, byte* name);
 
     // <linux/if_tun.h>
     public const int TUNSETIFF = 0x400454ca;

@@ -4,6 +4,7 @@ using Tmds.Linux;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
+using VSwitch.Linux.HostBoundary;
 using VSwitch.Linux.Interfaces;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
@@ -29,41 +30,57 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
 
     private readonly FileDescriptor _fd;
     private readonly PacketReceiveRing? _ring;
+    private readonly PortIsolation? _isolation;
+    private readonly PortIsolation.Claim? _claim;
     // Receive scratch: used only by the one worker that polls this port.
     private MMsgHdr* _rxMessages;
     private IoVec* _rxVectors;
     private byte* _rxControl;
     private int _rxCapacity;
 
-    private RawPort(string name, FileDescriptor fd, PacketReceiveRing? ring, MacAddress mac)
+    private RawPort(string name, int index, FileDescriptor fd, PacketReceiveRing? ring, MacAddress mac, PortIsolation? isolation, PortIsolation.Claim? claim)
     {
         Name = name;
+        InterfaceIndex = index;
         _fd = fd;
         _ring = ring;
         Mac = mac;
+        _isolation = isolation;
+        _claim = claim;
     }
 
     public string Name { get; }
     public PortKind Kind => PortKind.Raw;
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
+    /// <summary>The interface's index, which stays when it is renamed.</summary>
+    public int InterfaceIndex { get; }
+    /// <summary>The interface's MTU when the port opened; the control plane follows its changes.</summary>
+    public int Mtu { get; private init; }
+    public InterfacePlace? Place => new InterfacePlace(null, InterfaceIndex);
 
     /// <summary>Why the kernel refused the receive ring this port asked for, else null.</summary>
     public string? RingRefused { get; private init; }
 
-    /// <summary>Opens <paramref name="device"/> as a port; <paramref name="receiveRing"/> false receives with recvmmsg.</summary>
-    public static RawPort Open(string device, bool receiveRing = true)
+    /// <summary>
+    /// Opens <paramref name="device"/> as a port; <paramref name="receiveRing"/> false receives with recvmmsg.
+    /// With <paramref name="isolation"/>, the interface is taken from the host's stack first (before it is
+    /// brought up) and given back when the port is disposed.
+    /// </summary>
+    public static RawPort Open(string device, bool receiveRing = true, PortIsolation? isolation = null)
     {
         int index = NetInterface.Index(device);
         if (index == 0) throw new ConfigException($"interface {device} does not exist");
 
-        // Protocol 0 until bound, so that no frame from another interface is queued before bind().
-        int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw NativeError.Last($"socket(AF_PACKET, {device})");
-        var handle = new FileDescriptor(fd);
+        var claim = isolation?.Isolate(device);
+        FileDescriptor? handle = null;
         PacketReceiveRing? ring = null;
         try
         {
+            // Protocol 0 until bound, so that no frame from another interface is queued before bind().
+            int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw NativeError.Last($"socket(AF_PACKET, {device})");
+            handle = new FileDescriptor(fd);
             SetOption(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", device);
             SetOption(fd, SOL_PACKET, PACKET_AUXDATA, 1, "PACKET_AUXDATA", device);
             SetOption(fd, SOL_PACKET, Sys.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING", device);
@@ -90,12 +107,17 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
             // Bound while its link was still down, the socket holds ENETDOWN. The worker takes it when
             // epoll reports it, but on a busy bridge frames for this port can come first and meet it.
             TakePendingError(fd);
-            return new RawPort(device, handle, ring, NetInterface.GetMac(device)) { RingRefused = refusal };
+            return new RawPort(device, index, handle, ring, NetInterface.GetMac(device), isolation, claim)
+            {
+                RingRefused = refusal,
+                Mtu = NetInterface.Mtu(device),
+            };
         }
         catch
         {
-            handle.Dispose();
+            handle?.Dispose();
             ring?.Dispose();
+            if (claim is not null) isolation!.Release(claim);
             throw;
         }
     }
@@ -347,7 +369,7 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
                 Buffer.MemoryCopy(data, header, VirtioNetHeader.Length, VirtioNetHeader.Length);
                 VirtioNetHeader.ShiftOffsets(new Span<byte>(header, VirtioNetHeader.Length), VlanTag.Length);
                 byte* tag = header + 12;
-                ushort tci = VlanPush.OuterTci(new ReadOnlySpan<byte>(data + VirtioNetHeader.Length, length - VirtioNetHeader.Length), vlan);
+                ushort tci = VlanPush.OuterTci(new ReadOnlySpan<byte>(data + VirtioNetHeader.Length, length - VirtioNetHeader.Length), vlan, batch.Priority(packet));
                 tag[0] = EtherType.Vlan >> 8; tag[1] = EtherType.Vlan & 0xFF;
                 tag[2] = (byte)(tci >> 8); tag[3] = (byte)tci;
                 vector[0].Base = header;
@@ -429,5 +451,6 @@ public sealed unsafe class RawPort : ILinuxPort, IUplinkMember
         _fd.Dispose();
         _ring?.Dispose();
         FreeReceiveScratch();
+        if (_claim is not null) _isolation!.Release(_claim);
     }
 }

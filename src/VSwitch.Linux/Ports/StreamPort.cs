@@ -63,11 +63,13 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     /// <summary>The guest's MAC (there is no interface behind the port).</summary>
     public MacAddress Mac { get; }
     public string SocketPath { get; }
+    public int Mtu { get; private init; }
     public int Fd => _poll.Fd;
     public bool Connected => _connection >= 0;
 
     /// <param name="owner">The uid that may connect (QEMU's user); null: root only.</param>
-    public static StreamPort Create(string name, string path, MacAddress mac, uint? owner, ILogger log)
+    /// <param name="mtu">The guest's MTU: the largest L3 payload of a frame sent to it (a stream has no interface to ask).</param>
+    public static StreamPort Create(string name, string path, MacAddress mac, uint? owner, ILogger log, int mtu = IPortDevice.DefaultMtu)
     {
         var bytes = Encoding.UTF8.GetBytes(path);
         if (bytes.Length >= 108) throw new ConfigException($"stream port {name}: socket path {path} is longer than a Unix socket path may be (107 bytes)");
@@ -92,7 +94,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
             wake = Open(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
             Watch(poll.Fd, listen.Fd, ListenToken);
             Watch(poll.Fd, wake.Fd, WakeToken);
-            return new StreamPort(name, path, mac, listen, poll, wake, log);
+            return new StreamPort(name, path, mac, listen, poll, wake, log) { Mtu = mtu };
         }
         catch
         {

@@ -34,11 +34,13 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     /// </summary>
     public const int QueueLength = 4000;
 
-    private TapPort(string name, FileDescriptor fd, MacAddress mac)
+    private TapPort(string name, FileDescriptor fd, MacAddress mac, int index, int mtu)
     {
         Name = name;
         _fd = fd;
         Mac = mac;
+        Place = new InterfacePlace(null, index);
+        Mtu = mtu;
         // A TAP created here starts at 0; one that already existed (persistent) may not.
         try { _kernelDropsAtOpen = TapDeviceStats.TxDropped(fd.Fd); }
         catch (IOException) { }
@@ -49,6 +51,38 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
     public bool Gone => _gone;
+    /// <summary>Where the TAP was made: the daemon's namespace. Link events follow it from there.</summary>
+    public InterfacePlace? Place { get; }
+    public int Mtu { get; }
+
+    /// <summary>Asks the descriptor where the TAP is now and what it is called there.</summary>
+    public bool IsNow(int? ns, string name)
+    {
+        try
+        {
+            using var netlink = RtNetlink.Open();
+            var (current, nsid) = TapLocation.Of(netlink, _fd.Fd);
+            return current == name && nsid == ns;
+        }
+        catch (IOException)
+        {
+            return false; // gone: its descriptor says so to the worker
+        }
+    }
+
+    /// <summary>The TAP's name and our id for its namespace now (null: ours), or null when it cannot be asked (gone).</summary>
+    internal (string Name, int? Namespace)? Location()
+    {
+        try
+        {
+            using var netlink = RtNetlink.Open();
+            return TapLocation.Of(netlink, _fd.Fd);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// tun reports EPOLLERR only once its interface is gone (deleted, or with the namespace it was
@@ -60,7 +94,9 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
         return false;
     }
 
-    public static TapPort Create(string name, MacAddress mac)
+    /// <param name="group">The interface group the TAP joins (ip link's `group`): the daemon removes all its TAPs of a
+    /// namespace at once by it when it stops, which the kernel does far faster than one at a time.</param>
+    public static TapPort Create(string name, MacAddress mac, int group)
     {
         var path = "/dev/net/tun"u8;
         int fd;
@@ -80,8 +116,9 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
 
             NetInterface.SetTxQueueLength(name, QueueLength);
             NetInterface.SetMac(name, mac);
+            NetlinkLink.SetGroup(name, group);
             NetInterface.SetUp(name, true);
-            return new TapPort(name, handle, mac);
+            return new TapPort(name, handle, mac, NetInterface.Index(name), NetInterface.Mtu(name));
         }
         catch
         {
