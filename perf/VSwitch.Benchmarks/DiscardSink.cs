@@ -1,15 +1,18 @@
 using VSwitch.Core.Frames;
-using VSwitch.Core.Switching;
+using VSwitch.Core.Ports;
 
 namespace VSwitch.Benchmarks;
 
 /// <summary>A port that accepts every frame and sends nothing, so benchmarks measure the pipeline alone.</summary>
-internal sealed class DiscardSink : IFrameSink
+internal sealed class DiscardSink : IPort
 {
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
-    {
-        errors = 0;
-        frameBytes = packets.Length * 60L;
-        return packets.Length;
-    }
+    public string Name => "discard";
+    public PortKind Kind => PortKind.Tap;
+    public MacAddress Mac => MacAddress.Zero;
+    public int Mtu => IPort.DefaultMtu;
+    public int Receive(PacketBatch batch, DropCounter drops) => 0;
+    public PortHealth Poll() => PortHealth.Ok;
+    public TxResult Transmit(PacketBatch batch, ReadOnlySpan<int> packets) => new(packets.Length, packets.Length * 60L,
+        0, 0);
+    public void Dispose() { }
 }

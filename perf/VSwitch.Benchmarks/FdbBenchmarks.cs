@@ -4,7 +4,8 @@ using VSwitch.Core.Frames;
 
 namespace VSwitch.Benchmarks;
 
-/// <summary>FDB lookup and learn (refresh) at 1, 1k and 1M entries, single-threaded; 1024 operations per invocation.</summary>
+/// <summary>FDB lookup and learn (refresh) at 1, 1k and 1M entries, single-threaded; 1024 operations per
+/// invocation.</summary>
 [MemoryDiagnoser]
 public class FdbBenchmarks
 {

@@ -27,7 +27,8 @@ public class FdbThreadedBenchmarks
     [ParamsSource(nameof(ThreadCounts))]
     public int Threads;
 
-    public static IEnumerable<int> ThreadCounts => Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
+    public static IEnumerable<int> ThreadCounts => Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount]
+        : [1];
 
     [GlobalSetup]
     public void Setup()
@@ -40,7 +41,8 @@ public class FdbThreadedBenchmarks
             _fdb.Learn(1, _macs[i], (ushort)(i % 64 + 1), 0);
         }
         _barrier = new Barrier(Threads);
-        _helpers = Enumerable.Range(1, Threads - 1).Select(t => new Thread(() => Helper(t)) { IsBackground = true }).ToArray();
+        _helpers = Enumerable.Range(1, Threads - 1).Select(t => new Thread(()
+            => Helper(t)) { IsBackground = true }).ToArray();
         foreach (var helper in _helpers) helper.Start();
     }
 
@@ -73,7 +75,8 @@ public class FdbThreadedBenchmarks
         {
             cursor += 7919;
             if (cursor >= _macs.Length) cursor %= _macs.Length;
-            result += learn ? (long)_fdb.Learn(1, _macs[cursor], (ushort)(cursor % 64 + 1), 500) : _fdb.Lookup(1, _macs[cursor]);
+            result += learn ? (long)_fdb.Learn(1, _macs[cursor], (ushort)(cursor % 64 + 1), 500) : _fdb.Lookup(1,
+                _macs[cursor]);
         }
         return result;
     }
@@ -90,7 +93,8 @@ public class FdbThreadedBenchmarks
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
     public long Lookup() => RunAll(0);
 
-    /// <summary>Learn of a known MAC on its own port, from every thread: must not write, so no cache line bounces.</summary>
+    /// <summary>Learn of a known MAC on its own port, from every thread: must not write, so no cache line
+    /// bounces.</summary>
     [Benchmark(OperationsPerInvoke = OperationsPerThread)]
     public long LearnKnown() => RunAll(1);
 }

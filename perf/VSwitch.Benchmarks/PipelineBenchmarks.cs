@@ -29,14 +29,15 @@ public class PipelineBenchmarks
         var sink = new DiscardSink();
         var ports = new SnapshotPort?[5];
         for (ushort i = 1; i <= 4; i++) ports[i] = new SnapshotPort(i, 1, $"p{i}", PortRole.Guest, sink);
-        _snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "b", MacAddress.InternalBridge, 300_000, [1, 2, 3, 4])]);
+        _snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "b", MacAddress.InternalBridge,
+            300_000, [1, 2, 3, 4])]);
         var destination = new MacAddress(Flood ? 0xFFFF_FFFF_FFFFUL : 0x0200_0000_0003UL);
         fdb.Learn(1, new MacAddress(0x0200_0000_0003UL), 3, 0);
         _batch = new PacketBatch(Batch, 2048);
-        var packet = new byte[VirtioNetHeader.Length + 60];
-        destination.Write(packet.AsSpan(VirtioNetHeader.Length));
-        new MacAddress(0x0200_0000_0002UL).Write(packet.AsSpan(VirtioNetHeader.Length + 6));
-        packet[VirtioNetHeader.Length + 12] = 0x08;
+        var packet = new byte[60];
+        destination.Write(packet);
+        new MacAddress(0x0200_0000_0002UL).Write(packet.AsSpan(6));
+        packet[12] = 0x08;
         for (int i = 0; i < Batch; i++) _batch.Add(packet);
     }
 

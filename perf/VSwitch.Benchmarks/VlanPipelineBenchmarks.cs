@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
@@ -32,18 +33,20 @@ public class VlanPipelineBenchmarks
         byVlan[5] = 2;
         pop[5] = true;
         var ports = new SnapshotPort?[5];
-        ports[1] = new SnapshotPort(1, 0, "eth1", PortRole.Link, sink) { Trunk = new SnapshotTrunk(byVlan, pop, 0, true, true, false) };
+        ports[1] = new SnapshotPort(1, 0, "eth1", PortRole.PifMember, sink) { Demux = new VlanDemux(byVlan, pop, 0,
+            BondAdmission.Everything) };
         ports[2] = new SnapshotPort(2, 1, "eth1.5", PortRole.Uplink, sink);
         for (ushort i = 3; i <= 4; i++) ports[i] = new SnapshotPort(i, 1, $"g{i}", PortRole.Guest, sink);
-        _snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "xapi5", MacAddress.InternalBridge, 300_000, [2, 3, 4])]);
+        _snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "xapi5", MacAddress.InternalBridge,
+            300_000, [2, 3, 4])]);
         fdb.Learn(1, new MacAddress(0x0200_0000_0003UL), 3, 0);
         _batch = new PacketBatch(Batch, 2048);
-        _packet = new byte[VirtioNetHeader.Length + 64];
-        new MacAddress(0x0200_0000_0003UL).Write(_packet.AsSpan(VirtioNetHeader.Length));
-        new MacAddress(0x5254_0000_0009UL).Write(_packet.AsSpan(VirtioNetHeader.Length + 6));
-        _packet[VirtioNetHeader.Length + 12] = 0x81;
-        _packet[VirtioNetHeader.Length + 15] = 5;
-        _packet[VirtioNetHeader.Length + 16] = 0x08;
+        _packet = new byte[64];
+        new MacAddress(0x0200_0000_0003UL).Write(_packet);
+        new MacAddress(0x5254_0000_0009UL).Write(_packet.AsSpan(6));
+        _packet[12] = 0x81;
+        _packet[15] = 5;
+        _packet[16] = 0x08;
     }
 
     [GlobalCleanup]

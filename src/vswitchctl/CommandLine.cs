@@ -2,7 +2,8 @@ using VSwitch.Core.Protocol;
 
 namespace VSwitch.Ctl;
 
-/// <summary>Parses vswitchctl's argv into a request: global options, the command, its arguments and --options.</summary>
+/// <summary>Parses vswitchctl's argv into a request: global options, the command, its arguments and
+/// --options.</summary>
 public sealed record CommandLine(string? Socket, ControlRequest? Request, string? HelpFor, bool Help)
 {
     public static CommandLine Parse(string[] args)
@@ -18,7 +19,8 @@ public sealed record CommandLine(string? Socket, ControlRequest? Request, string
         if (i == args.Length) return new CommandLine(socket, null, null, true);
 
         string name = args[i++];
-        var spec = CommandCatalog.Find(name) ?? throw new ArgumentException($"unknown command '{name}'; vswitchctl --help lists them");
+        var spec = CommandCatalog.Find(name)
+            ?? throw new ArgumentException($"unknown command '{name}'; vswitchctl --help lists them");
         var request = new ControlRequest { Command = name };
         for (; i < args.Length; i++)
         {
@@ -34,7 +36,8 @@ public sealed record CommandLine(string? Socket, ControlRequest? Request, string
                     throw new ArgumentException($"{name}: unknown option {arg}\nusage: vswitchctl {spec.Usage}");
                 if (takesValue)
                 {
-                    if (i + 1 >= args.Length) throw new ArgumentException($"{name}: {arg} needs a value\nusage: vswitchctl {spec.Usage}");
+                    if (i + 1 >= args.Length) throw new ArgumentException($"{name}: {arg} needs a value\nusage: " +
+                        $"vswitchctl {spec.Usage}");
                     request.Options[option] = args[++i];
                 }
                 else request.Options[option] = "true";

@@ -32,7 +32,8 @@ if (request.Command == "capture")
     }
     try
     {
-        captureOutput = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create, FileAccess.Write);
+        captureOutput = target == "-" ? Console.OpenStandardOutput() : new FileStream(target, FileMode.Create,
+            FileAccess.Write);
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     {
@@ -47,10 +48,13 @@ try
     using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     socket.Connect(new UnixDomainSocketEndPoint(socketPath));
     using var stream = new NetworkStream(socket, ownsSocket: false);
-    stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, ProtocolJsonContext.Default.ControlRequest) + "\n"));
+    stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, ProtocolJsonContext.Default.ControlRequest)
+        + "\n"));
     // Capture's pcap follows the answer on the same stream, so that answer is read without buffering ahead.
-    string? answer = captureOutput is null ? new StreamReader(stream, Encoding.UTF8).ReadLine() : ResponseLine.Read(stream);
-    var response = answer is null ? null : JsonSerializer.Deserialize(answer, ProtocolJsonContext.Default.ControlResponse);
+    string? answer = captureOutput is null ? new StreamReader(stream, Encoding.UTF8).ReadLine()
+        : ResponseLine.Read(stream);
+    var response = answer is null ? null : JsonSerializer.Deserialize(answer,
+        ProtocolJsonContext.Default.ControlResponse);
     if (response is null)
     {
         Console.Error.WriteLine("vswitchctl: vswitchd closed the connection without an answer");
@@ -72,7 +76,8 @@ try
 }
 catch (SocketException e)
 {
-    Console.Error.WriteLine($"vswitchctl: cannot reach vswitchd at {socketPath}: {e.Message} (is vswitchd running? --socket or $VSWITCH_SOCKET choose another socket)");
+    Console.Error.WriteLine($"vswitchctl: cannot reach vswitchd at {socketPath}: {e.Message} (is vswitchd running? " +
+        $"--socket or $VSWITCH_SOCKET choose another socket)");
     return 1;
 }
 catch (IOException e)

@@ -30,18 +30,21 @@ public static partial class CaptureStream
         }
         catch (ConfigException e)
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(ControlResponse.Failure(e.Message), ProtocolJsonContext.Default.ControlResponse));
+            await writer.WriteLineAsync(JsonSerializer.Serialize(ControlResponse.Failure(e.Message),
+                ProtocolJsonContext.Default.ControlResponse));
             return;
         }
 
-        LogStarted(log, session.Port, limit == long.MaxValue ? "no limit" : limit.ToString(CultureInfo.InvariantCulture));
+        LogStarted(log, session.Port, limit == long.MaxValue ? "no limit"
+            : limit.ToString(CultureInfo.InvariantCulture));
         var reader = new CaptureReader(session);
         using var hangup = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         // The client sends nothing more; a read that completes means it hung up.
         _ = WatchHangup(client, hangup);
         try
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(ControlResponse.Success(""), ProtocolJsonContext.Default.ControlResponse));
+            await writer.WriteLineAsync(JsonSerializer.Serialize(ControlResponse.Success(""),
+                ProtocolJsonContext.Default.ControlResponse));
             reader.WriteGlobalHeader(stream);
             while (!hangup.IsCancellationRequested && reader.Written < limit)
             {
@@ -54,7 +57,11 @@ public static partial class CaptureStream
             }
             await stream.FlushAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException) { /* the client went away or we stop */ }
+        catch (Exception e)
+            when (e is IOException or OperationCanceledException or SocketException)
+        {
+            // the client went away or we stop
+        }
         finally
         {
             controller.StopCapture(session);
@@ -83,6 +90,8 @@ public static partial class CaptureStream
     [LoggerMessage(Level = LogLevel.Information, Message = "capture on {Port} started ({Limit})")]
     private static partial void LogStarted(ILogger log, string port, string limit);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "capture on {Port} ended: {Written} frames written, {Dropped} dropped because the reader fell behind")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "capture on {Port} ended: {Written} frames written, {Dropped} dropped because the reader fell " +
+            "behind")]
     private static partial void LogStopped(ILogger log, string port, long written, long dropped);
 }

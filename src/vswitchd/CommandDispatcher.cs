@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using VSwitch.Core.Control;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Protocol;
+using VSwitch.Daemon.Formats;
 
 namespace VSwitch.Daemon;
 
@@ -27,14 +29,18 @@ public sealed class CommandDispatcher(SwitchController controller)
         }
     }
 
-    /// <summary>The command exists, its argument count is right and every option is known; else a usage error.</summary>
+    /// <summary>The command exists, its argument count is right and every option is known; else a usage
+    /// error.</summary>
     public static CommandSpec Validate(ControlRequest request)
     {
-        var spec = CommandCatalog.Find(request.Command) ?? throw new ConfigException($"unknown command '{request.Command}' (vswitchctl --help lists them)");
+        var spec = CommandCatalog.Find(request.Command)
+            ?? throw new ConfigException($"unknown command '{request.Command}' (vswitchctl --help lists them)");
         if (request.Args.Count < spec.MinArgs || request.Args.Count > spec.MaxArgs)
             throw new ConfigException($"usage: vswitchctl {spec.Usage}");
         foreach (var option in request.Options.Keys)
-            if (!spec.Options.ContainsKey(option)) throw new ConfigException($"{spec.Name}: unknown option --{option} (usage: vswitchctl {spec.Usage})");
+            if (!spec.Options.ContainsKey(option))
+                throw new ConfigException($"{spec.Name}: unknown option --{option} " +
+                $"(usage: vswitchctl {spec.Usage})");
         return spec;
     }
 
@@ -46,7 +52,8 @@ public sealed class CommandDispatcher(SwitchController controller)
         switch (request.Command)
         {
             case "addbr":
-                controller.AddBridge(a[0], Option("pif"), Option("vlan") is { } vlan ? Number("addbr", "--vlan", vlan) : null);
+                controller.AddBridge(a[0], Option("pif"), Option("vlan") is { } vlan ? Number("addbr", "--vlan", vlan)
+                    : null);
                 return "";
             case "addbond":
                 controller.AddBond(a[0], a.Skip(1).ToList(), Option("mode"), Option("mac"), Option("primary"),
@@ -58,7 +65,7 @@ public sealed class CommandDispatcher(SwitchController controller)
                 return "";
             case "bond":
                 if (a[0] != "show") throw new ConfigException($"usage: vswitchctl {spec.Usage}");
-                return controller.BondShow(a.Count == 2 ? a[1] : null);
+                return BondFormat.Show(controller, a.Count == 2 ? a[1] : null);
             case "trunk":
                 controller.SetTrunks(a[0], a[1]);
                 return "";
@@ -75,14 +82,16 @@ public sealed class CommandDispatcher(SwitchController controller)
                 return controller.Read(bridges =>
                 {
                     var chosen = a.Count == 0 ? bridges : [Named(bridges, a[0])];
-                    return json ? Json(BrctlFormat.ShowJson(chosen), ProtocolJsonContext.Default.ListShowEntry) : BrctlFormat.Show(chosen);
+                    return json ? Json(BrctlFormat.ShowJson(chosen), FormatsJsonContext.Default.ListShowEntry)
+                        : BrctlFormat.Show(chosen);
                 });
             case "showmacs":
                 return controller.Read(bridges =>
                 {
                     var bridge = Named(bridges, a[0]);
                     var entries = controller.Fdb.Entries(SwitchController.NowMilliseconds, bridge.Domain);
-                    return json ? Json(BrctlFormat.MacEntries(bridge, entries), ProtocolJsonContext.Default.ListMacEntry) : BrctlFormat.ShowMacs(bridge, entries);
+                    return json ? Json(BrctlFormat.MacEntries(bridge, entries),
+                        FormatsJsonContext.Default.ListMacEntry) : BrctlFormat.ShowMacs(bridge, entries);
                 });
             case "setageing":
                 if (!int.TryParse(a[1], NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
@@ -99,8 +108,10 @@ public sealed class CommandDispatcher(SwitchController controller)
                 var vifMac = controller.AddVif(a[0], a[1], Option("owner"), Option("mac"));
                 return QemuArguments.ForTap(a[1], vifMac) + "\n";
             case "addsock":
-                var stream = controller.AddStream(a[0], a[1], Option("mac"), Option("owner"), Option("mtu") is { } mtu ? Number("addsock", "--mtu", mtu) : null);
-                return QemuArguments.ForStream(a[1], ((IStreamEndpoint)stream.Device).SocketPath, stream.ConfiguredMac!.Value) + "\n";
+                var stream = controller.AddStream(a[0], a[1], Option("mac"), Option("owner"), Option("mtu") is { } mtu
+                    ? Number("addsock", "--mtu", mtu) : null);
+                return QemuArguments.ForStream(a[1], ((IStreamEndpoint)stream.Device).SocketPath,
+                    stream.ConfiguredMac!.Value) + "\n";
             case "delvif":
                 controller.DeleteVif(a[0]);
                 return "";
@@ -118,12 +129,13 @@ public sealed class CommandDispatcher(SwitchController controller)
             case "pif-reconfigure-ip":
                 var p = XeArguments.Parse(spec.Name, a);
                 XeArguments.OnlyKnown(spec.Name, p, "uuid", "mode", "IP", "netmask");
-                controller.ReconfigurePifIp(XeArguments.Required(spec.Name, p, "uuid"), XeArguments.Required(spec.Name, p, "mode"),
+                controller.ReconfigurePifIp(XeArguments.Required(spec.Name, p, "uuid"), XeArguments.Required(spec.Name,
+                    p, "mode"),
                     p.GetValueOrDefault("IP"), p.GetValueOrDefault("netmask"));
                 return "";
             case "stats":
                 var stats = controller.Stats(a.Count == 0 ? null : a[0]);
-                return json ? Json(stats, ProtocolJsonContext.Default.ListPortStats) : BrctlFormat.Stats(stats);
+                return json ? Json(stats, FormatsJsonContext.Default.ListPortStats) : BrctlFormat.Stats(stats);
             case "capture":
                 throw new ConfigException("capture streams pcap and is served by the control socket itself");
             default:
@@ -153,18 +165,21 @@ public sealed class CommandDispatcher(SwitchController controller)
         }
     }
 
-    private string List(string command, string[] fields, Func<IReadOnlyList<Bridge>, IReadOnlyList<Pif>, List<XeRecord>> build, List<string> arguments, bool json) =>
+    private string List(string command, string[] fields, Func<IReadOnlyList<Bridge>, IReadOnlyList<Pif>,
+        List<XeRecord>> build, List<string> arguments, bool json) =>
         controller.Read((bridges, pifs) =>
         {
             var records = XeFormat.Select(command, build(bridges, pifs), fields, arguments);
-            return json ? Json(XeFormat.Json(records), ProtocolJsonContext.Default.ListDictionaryStringString) : XeFormat.Text(records);
+            return json ? Json(XeFormat.Json(records), FormatsJsonContext.Default.ListDictionaryStringString)
+                : XeFormat.Text(records);
         });
 
     private string ParamSet(string command, Dictionary<string, string> parameters)
     {
         string uuid = XeArguments.Required(command, parameters, "uuid");
         var settings = parameters.Where(p => p.Key != "uuid").ToList();
-        if (settings.Count == 0) throw new ConfigException($"{command}: nothing to set; give name-label=… or other-config:KEY=VALUE");
+        if (settings.Count == 0) throw new ConfigException($"{command}: nothing to set; give name-label=… or " +
+            $"other-config:KEY=VALUE");
         if (command == "network-param-set") controller.SetNetworkParams(uuid, settings);
         else controller.SetPifParams(uuid, settings);
         return "";

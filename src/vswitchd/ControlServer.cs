@@ -84,7 +84,8 @@ public sealed partial class ControlServer(string path, CommandDispatcher dispatc
             {
                 response = ControlResponse.Failure($"malformed request: {e.Message}");
             }
-            await writer.WriteLineAsync(JsonSerializer.Serialize(response, ProtocolJsonContext.Default.ControlResponse));
+            await writer.WriteLineAsync(JsonSerializer.Serialize(response,
+                ProtocolJsonContext.Default.ControlResponse));
         }
         catch (IOException) { /* the client went away */ }
         catch (Exception e)

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Protocol;
 
 namespace VSwitch.Daemon;
 
 /// <summary>vswitchd's command line.</summary>
-public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers, System.Net.IPEndPoint? MetricsListen,
+public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers,
+    System.Net.IPEndPoint? MetricsListen,
                                    int? BusyPollMicroseconds = null, bool IoUring = true, bool RawRing = true)
 {
     public const string DefaultConfig = "/etc/vswitch/vswitch.json";
@@ -48,16 +50,19 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                 case "--log-level":
                     string text = Value();
                     level = Enum.TryParse<LogLevel>(text, true, out var parsed) ? parsed
-                        : throw new ConfigException($"--log-level: '{text}' is not a level (Trace, Debug, Information, Warning, Error, Critical)");
+                        : throw new ConfigException($"--log-level: '{text}' is not a level (Trace, Debug, " +
+                            $"Information, Warning, Error, Critical)");
                     break;
                 case "--workers":
                     string n = Value();
-                    workers = int.TryParse(n, out int w) && w >= 1 ? w : throw new ConfigException($"--workers: '{n}' is not a positive number");
+                    workers = int.TryParse(n, out int w) && w >= 1 ? w
+                        : throw new ConfigException($"--workers: '{n}' is not a positive number");
                     break;
                 case "--busy-poll-us":
                     string us = Value();
                     busyPoll = int.TryParse(us, out int b) && b is >= 0 and <= SwitchConfig.MaxBusyPollMicroseconds ? b
-                        : throw new ConfigException($"--busy-poll-us: '{us}' is not a number of µs from 0 to {SwitchConfig.MaxBusyPollMicroseconds}");
+                        : throw new ConfigException($"--busy-poll-us: '{us}' is not a number of µs from 0 to " +
+                            $"{SwitchConfig.MaxBusyPollMicroseconds}");
                     break;
                 case "--io-uring": ioUring = OnOff(args[i], Value()); break;
                 case "--raw-ring": rawRing = OnOff(args[i], Value()); break;
@@ -65,7 +70,8 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                 default: throw new ConfigException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics, busyPoll, ioUring, rawRing);
+        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics,
+            busyPoll, ioUring, rawRing);
     }
 
     private static bool OnOff(string option, string value) => value switch

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Control;
 using VSwitch.Core.Observability;
 
 namespace VSwitch.Daemon;
@@ -18,7 +19,8 @@ public sealed partial class MetricsEndpoint(IPEndPoint endpoint, Meter meter, IL
 
     public static IPEndPoint ParseAddress(string text) =>
         IPEndPoint.TryParse(text, out var parsed) && parsed.Port != 0 ? parsed
-            : throw new VSwitch.Core.Control.ConfigException($"--metrics-listen: '{text}' is not ADDRESS:PORT (such as 127.0.0.1:9101)");
+            : throw new VSwitch.Core.Control.ConfigException($"--metrics-listen: '{text}' is not ADDRESS:PORT (such " +
+                $"as 127.0.0.1:9101)");
 
     public void Start(CancellationToken stopping)
     {
@@ -33,7 +35,8 @@ public sealed partial class MetricsEndpoint(IPEndPoint endpoint, Meter meter, IL
         {
             TcpClient client;
             try { client = await _listener.AcceptTcpClientAsync(stopping); }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            catch (Exception e)
+                when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
             _ = Task.Run(() => Serve(client), stopping);
         }
     }
@@ -49,16 +52,19 @@ public sealed partial class MetricsEndpoint(IPEndPoint endpoint, Meter meter, IL
             string? requestLine = await reader.ReadLineAsync(timeout.Token);
             while (await reader.ReadLineAsync(timeout.Token) is { Length: > 0 }) { } // headers
             var parts = requestLine?.Split(' ') ?? [];
-            bool metrics = parts.Length >= 2 && parts[0] == "GET" && (parts[1] == "/metrics" || parts[1].StartsWith("/metrics?", StringComparison.Ordinal));
+            bool metrics = parts.Length >= 2 && parts[0] == "GET" && (parts[1] == "/metrics"
+                || parts[1].StartsWith("/metrics?", StringComparison.Ordinal));
             string body = metrics ? PrometheusText.Render(meter) : "not found: the metrics are at /metrics\n";
             string head = metrics ? "200 OK" : "404 Not Found";
             string contentType = metrics ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8";
             var bytes = Encoding.UTF8.GetBytes(body);
             await stream.WriteAsync(Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 {head}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n"), timeout.Token);
+                $"HTTP/1.1 {head}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: " +
+                    $"close\r\n\r\n"), timeout.Token);
             await stream.WriteAsync(bytes, timeout.Token);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException) { /* scraper went away */ }
+        catch (Exception e)
+            when (e is IOException or OperationCanceledException or SocketException) { /* scraper went away */ }
     }
 
     public void Dispose() => _listener.Stop();

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
+using VSwitch.Core.Switching;
 using VSwitch.Daemon;
 using VSwitch.Linux.Datapath;
 using VSwitch.Linux.HostBoundary;
@@ -26,7 +28,8 @@ catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAcc
     return 2;
 }
 
-var level = options.LogLevel ?? (config.LogLevel is null ? LogLevel.Information : Enum.Parse<LogLevel>(config.LogLevel, true));
+var level = options.LogLevel ?? (config.LogLevel is null ? LogLevel.Information : Enum.Parse<LogLevel>(config.LogLevel,
+    true));
 using var loggers = LoggerFactory.Create(b => b
     .SetMinimumLevel(level)
     .AddSimpleConsole(o =>
@@ -43,13 +46,15 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Ca
 var fdb = new ForwardingDatabase(new FdbLimits(config.Fdb.MaxEntries, config.Fdb.MaxEntriesPerPort));
 var addresses = new GuestAddresses();
 int busyPoll = options.BusyPollMicroseconds ?? config.BusyPollMicroseconds;
-using var datapath = new LinuxDatapath(fdb, options.Workers ?? config.Workers, addresses: addresses,
-    busyPoll: TimeSpan.FromMicroseconds(busyPoll), ioUring: options.IoUring);
+var tuning = DatapathTuning.Default with { Workers = options.Workers ?? config.Workers,
+    BusyPoll = TimeSpan.FromMicroseconds(busyPoll) };
+using var datapath = new LinuxDatapath(fdb, tuning, addresses, options.IoUring);
 if (datapath.IoUringRefused is { } refused)
     log.LogWarning("io_uring refused ({Reason}): TAP ports use read() and write(), one system call per frame", refused);
 if (datapath.RegisteredBuffersRefused is { } unregistered)
-    log.LogWarning("io_uring refused to register the workers' batch buffers ({Reason}): TAP I/O goes through io_uring without them " +
-                   "(the pinned pages count against RLIMIT_MEMLOCK unless the daemon has CAP_IPC_LOCK)", unregistered);
+    log.LogWarning("io_uring refused to register the workers' batch buffers ({Reason}): TAP I/O goes through " +
+        "io_uring without them (the pinned pages count against RLIMIT_MEMLOCK unless the daemon has CAP_IPC_LOCK)",
+        unregistered);
 // The interfaces attached as raw ports are taken from the host's own stack (PortIsolation says how).
 PortIsolation? isolation = null;
 try
@@ -58,11 +63,13 @@ try
 }
 catch (IOException e)
 {
-    log.LogError("the host's stack cannot be kept off the ports ({Reason}): it will also receive their frames and answer them, " +
-                 "so a ping to a bridge's address from behind a port is answered twice", e.Message);
+    log.LogError("the host's stack cannot be kept off the ports ({Reason}): it will also receive their frames and " +
+        "answer them, so a ping to a bridge's address from behind a port is answered twice", e.Message);
 }
 using var isolationOwner = isolation;
-using var controller = new SwitchController(new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!, loggers.CreateLogger("ports"), options.RawRing, isolation), datapath, fdb, config,
+var ports = new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!,
+    loggers.CreateLogger("ports"), tuning, options.RawRing, isolation);
+using var controller = new SwitchController(ports, datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
 {
@@ -76,15 +83,18 @@ catch (Exception e) when (e is ConfigException or IOException)
 // A daemon killed with SIGKILL left its ports isolated; those that are no ports any more are given back.
 if (isolation is not null)
     foreach (var device in isolation.RepairLeftovers())
-        log.LogWarning("{Device} was still kept from the host's stack by an earlier vswitchd but is no port any more: given back", device);
+        log.LogWarning("{Device} was still kept from the host's stack by an earlier vswitchd but is no port " +
+            "any more: given back", device);
 
-// Ports follow their interfaces through rtnetlink (SwitchController.Links.cs): in the daemon's namespace and
+// Ports follow their interfaces through rtnetlink (SwitchController.Interfaces.cs): in the daemon's namespace and
 // in those tap ports were moved to. Whatever changed before the monitor started is looked at once.
-using var links = new VSwitch.Linux.Interfaces.LinkMonitor(controller.OnLinkEvent, controller.OnLinkEventsLost);
+using var links = new VSwitch.Linux.Interfaces.InterfaceMonitor(controller.OnInterfaceEvent,
+    controller.OnInterfaceEventsLost);
 links.Start();
-controller.OnLinkEventsLost();
+controller.OnInterfaceEventsLost();
 
-using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller), loggers.CreateLogger("control-socket"));
+using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller),
+    loggers.CreateLogger("control-socket"));
 try
 {
     server.Start(stopping.Token);
@@ -95,7 +105,8 @@ catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException
     return 1;
 }
 using var metrics = new VSwitch.Core.Observability.SwitchMetrics(() => controller.Stats(null), fdb);
-using var metricsEndpoint = options.MetricsListen is null ? null : new MetricsEndpoint(options.MetricsListen, metrics.Meter, loggers.CreateLogger("metrics"));
+using var metricsEndpoint = options.MetricsListen is null ? null : new MetricsEndpoint(options.MetricsListen,
+    metrics.Meter, loggers.CreateLogger("metrics"));
 try
 {
     metricsEndpoint?.Start(stopping.Token);
@@ -106,19 +117,20 @@ catch (System.Net.Sockets.SocketException e)
     return 1;
 }
 
-log.LogInformation("vswitchd ready: datapath workers {Workers}, {Polling}, TAP I/O {TapIo}, config {Config}, socket {Socket}", datapath.WorkerCount,
+log.LogInformation("vswitchd ready: datapath workers {Workers}, {Polling}, TAP I/O {TapIo}, config {Config}, socket " +
+    "{Socket}", datapath.WorkerCount,
     busyPoll > 0 ? $"polling {busyPoll} µs after their last frame" : "not polling",
-    datapath.UsesIoUring ? (datapath.UsesRegisteredBuffers ? "through io_uring into registered buffers" : "through io_uring") : "by read() and write()", options.ConfigPath, options.SocketPath);
+    datapath.UsesIoUring ? (datapath.UsesRegisteredBuffers ? "through io_uring into registered buffers"
+        : "through io_uring") : "by read() and write()", options.ConfigPath, options.SocketPath);
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),
 // tap ports whose TAP is gone are detached as often, and the FDB is aged once a second. On this
-// thread, not a PeriodicTimer: each tick of that woke a thread-pool thread, and the pool's idle
-// threads then spun in sched_yield for about a millisecond, on a core the workers and the guests
-// share (in an ftrace of 30 pings at 100/s it delayed three of them by 50 to 145 µs).
+// thread, not a PeriodicTimer: each tick of that woke a thread-pool thread whose idle spin took the
+// core the workers and guests share, and delayed pings (commit e0efac3 has the ftrace).
 for (long tick = 1; !stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100)); tick++)
 {
-    controller.PollLinks();
+    controller.PollCarrier();
     controller.DetachGonePorts();
     if (tick % 10 == 0) controller.AgeFdb(SwitchController.NowMilliseconds);
 }

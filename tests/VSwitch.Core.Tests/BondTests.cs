@@ -1,6 +1,7 @@
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
+using VSwitch.Daemon.Formats;
 
 namespace VSwitch.Core.Tests;
 
@@ -55,7 +56,8 @@ public class BondTests : IDisposable
     public void ActiveLinkDown_FailsOverAtOnce_AndReannouncesEveryLocalMacOnTheNewLink()
     {
         ActiveBackupLab();
-        _lab.Controller.ReconfigurePifIp(_lab.Controller.Bridge("xenbr1").Uplink!.Uuid, "static", "192.0.2.10", "255.255.255.0");
+        _lab.Controller.ReconfigurePifIp(_lab.Controller.Bridge("xenbr1").Uplink!.Uuid, "static", "192.0.2.10",
+            "255.255.255.0");
         var g1 = _lab.Port("g1").Mac;
         var g5 = _lab.Port("g5").Mac;
         _lab.Receive("g1", TestFrames.Ethernet(MacAddress.Broadcast, g1));
@@ -67,8 +69,10 @@ public class BondTests : IDisposable
         var eth2 = _lab.Port("eth2").Sent;
         Assert.Empty(_lab.Port("eth1").Sent);
         // xenbr1: a gratuitous ARP for the bridge's own address (it has an IP), a RARP for its guest.
-        var garp = eth2.Single(f => MacAddress.Read(f.AsSpan(6)) == _lab.Controller.Bridge("xenbr1").Mac && Tagged.Tags(f).Count == 0);
-        Assert.Equal(LearningFrames.GratuitousArp(_lab.Controller.Bridge("xenbr1").Mac, System.Net.IPAddress.Parse("192.0.2.10")), garp);
+        var garp = eth2.Single(f => MacAddress.Read(f.AsSpan(6)) == _lab.Controller.Bridge("xenbr1").Mac
+            && Tagged.Tags(f).Count == 0);
+        Assert.Equal(LearningFrames.GratuitousArp(_lab.Controller.Bridge("xenbr1").Mac,
+            System.Net.IPAddress.Parse("192.0.2.10")), garp);
         Assert.Contains(LearningFrames.Rarp(g1), eth2);
         // xapi5: its announcements carry VLAN 5, so the upstream switch learns them in that VLAN.
         var rarp5 = eth2.Single(f => MacAddress.Read(f.AsSpan(6)) == g5);
@@ -91,16 +95,20 @@ public class BondTests : IDisposable
     {
         ActiveBackupLab();
         var g1 = _lab.Port("g1").Mac;
-        var request = new PacketDotNet.EthernetPacket(TestFrames.Physical(g1), TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
+        var request = new PacketDotNet.EthernetPacket(TestFrames.Physical(g1),
+            TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
         {
-            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request, TestFrames.Physical(MacAddress.Zero),
+            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request,
+                TestFrames.Physical(MacAddress.Zero),
                 System.Net.IPAddress.Parse("198.18.0.9"), TestFrames.Physical(g1), System.Net.IPAddress.Parse("198.18.0.7")),
         };
         _lab.Receive("g1", request.Bytes);
         // An ARP that claims someone else's hardware address teaches nothing.
-        var proxied = new PacketDotNet.EthernetPacket(TestFrames.Physical(_lab.Port("g5").Mac), TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
+        var proxied = new PacketDotNet.EthernetPacket(TestFrames.Physical(_lab.Port("g5").Mac),
+            TestFrames.Physical(MacAddress.Broadcast), PacketDotNet.EthernetType.Arp)
         {
-            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request, TestFrames.Physical(MacAddress.Zero),
+            PayloadPacket = new PacketDotNet.ArpPacket(PacketDotNet.ArpOperation.Request,
+                TestFrames.Physical(MacAddress.Zero),
                 System.Net.IPAddress.Parse("198.18.0.9"), TestFrames.Physical(TestFrames.Mac(77)), System.Net.IPAddress.Parse("198.18.0.77")),
         };
         _lab.Receive("g5", proxied.Bytes);
@@ -125,7 +133,8 @@ public class BondTests : IDisposable
         // Carrier alone is not enough: the link waits updelay before it may carry traffic again.
         Assert.Contains("active member: eth2", _lab.Controller.BondShow("bond0"));
         Assert.Contains("waiting for updelay", _lab.Controller.BondShow("bond0"));
-        Assert.True(SpinWait.SpinUntil(() => _lab.Controller.BondShow("bond0").Contains("active member: eth1"), TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => _lab.Controller.BondShow("bond0").Contains("active member: eth1"),
+            TimeSpan.FromSeconds(5)));
         Assert.Contains("failovers: 2", _lab.Controller.BondShow("bond0"));
     }
 
@@ -144,7 +153,7 @@ public class BondTests : IDisposable
     {
         ActiveBackupLab();
         // The event says down, but the interface is up again by the time it is read.
-        _lab.Controller.OnLinkEvent(LinkEvents.Down(_lab.Port("eth1")));
+        _lab.Controller.OnInterfaceEvent(InterfaceEvents.Down(_lab.Port("eth1")));
         Assert.Contains("active member: eth1", _lab.Controller.BondShow("bond0"));
         Assert.Contains("failovers: 0", _lab.Controller.BondShow("bond0"));
     }
@@ -177,8 +186,8 @@ public class BondTests : IDisposable
         _lab.Controller.AddBridge("xenbr1", "bond0");
         // Two guests whose MACs hash to different links.
         var macs = Enumerable.Range(1, 64).Select(TestFrames.Mac).ToList();
-        var a = macs.First(m => UplinkSink.LinkFor(m, 2) == 0);
-        var b = macs.First(m => UplinkSink.LinkFor(m, 2) == 1);
+        var a = macs.First(m => UplinkPort.MemberFor(m, 2) == 0);
+        var b = macs.First(m => UplinkPort.MemberFor(m, 2) == 1);
         _lab.Controller.AddTap("xenbr1", "ga", a.ToString());
         _lab.Controller.AddTap("xenbr1", "gb", b.ToString());
         _lab.ClearSent();
@@ -226,11 +235,13 @@ public class BondTests : IDisposable
     [InlineData(new[] { "eth1" }, null, null, "needs at least two members")]
     [InlineData(new[] { "eth1", "eth1" }, null, null, "a member is named twice")]
     [InlineData(new[] { "eth1", "nope0" }, null, null, "member nope0 does not exist")]
-    [InlineData(new[] { "eth1", "eth2" }, "balance-tcp", null, "bond mode 'balance-tcp' is not one of active-backup, balance-slb")]
+    [InlineData(new[] { "eth1", "eth2" }, "balance-tcp", null,
+        "bond mode 'balance-tcp' is not one of active-backup, balance-slb")]
     [InlineData(new[] { "eth1", "eth2" }, null, "eth3", "primary eth3 is not one of its members")]
     public void BadBond_IsRefused_AndOpensNothing(string[] members, string? mode, string? primary, string expected)
     {
-        var error = Assert.Throws<ConfigException>(() => _lab.Controller.AddBond("bond0", members, mode, null, primary, 0, 0));
+        var error = Assert.Throws<ConfigException>(() => _lab.Controller.AddBond("bond0", members, mode, null, primary,
+            0, 0));
         Assert.Contains(expected, error.Message);
         Assert.Empty(_lab.Factory.Opened);
         Assert.Empty(_lab.Saved);
@@ -240,15 +251,19 @@ public class BondTests : IDisposable
     public void BondMembers_MustBeFree()
     {
         _lab.Controller.AddBridge("xenbr1", "eth1");
-        Assert.Contains("eth1 is the pif of xenbr1", Assert.Throws<ConfigException>(() => _lab.Controller.AddBond("bond0", ["eth1", "eth2"], null, null, null, 0, 0)).Message);
+        Assert.Contains("eth1 is the pif of xenbr1", Assert.Throws<ConfigException>(()
+            => _lab.Controller.AddBond("bond0", ["eth1", "eth2"], null, null, null, 0, 0)).Message);
         _lab.Factory.WithAddress.Add("eth2");
-        Assert.Contains("member eth2 has an IP address", Assert.Throws<ConfigException>(() => _lab.Controller.AddBond("bond0", ["eth2", "eth3"], null, null, null, 0, 0)).Message);
+        Assert.Contains("member eth2 has an IP address", Assert.Throws<ConfigException>(()
+            => _lab.Controller.AddBond("bond0", ["eth2", "eth3"], null, null, null, 0, 0)).Message);
 
         _lab.Controller.AddBond("bond0", ["eth3", "veth9"], null, null, null, 0, 0);
         _lab.Controller.AddBridge("xapi1", null);
-        Assert.Contains("eth3 is a member of bond bond0", Assert.Throws<ConfigException>(() => _lab.Controller.AddInterface("xapi1", "eth3")).Message);
+        Assert.Contains("eth3 is a member of bond bond0", Assert.Throws<ConfigException>(()
+            => _lab.Controller.AddInterface("xapi1", "eth3")).Message);
         _lab.Controller.AddBridge("xenbr2", "bond0");
-        Assert.Contains("bond bond0 is the pif of xenbr2", Assert.Throws<ConfigException>(() => _lab.Controller.DeleteBond("bond0")).Message);
+        Assert.Contains("bond bond0 is the pif of xenbr2", Assert.Throws<ConfigException>(()
+            => _lab.Controller.DeleteBond("bond0")).Message);
         _lab.Controller.DeleteBridge("xenbr2", force: false);
         _lab.Controller.DeleteBond("bond0");
         Assert.True(_lab.Port("eth3").Disposed);

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VSwitch.Core.Capture;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Tests;
 
-/// <summary>Capture from the control side (sessions follow ports) and in the pipeline (RX and TX of one port only).</summary>
+/// <summary>Capture from the control side (sessions follow ports) and in the pipeline (RX and TX of one port
+/// only).</summary>
 public class CaptureControlTests
 {
     [Fact]
@@ -33,7 +36,8 @@ public class CaptureControlTests
         }
         Receive(2, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2)));   // received on p2: captured
         Receive(1, TestFrames.Packet(TestFrames.Mac(2), TestFrames.Mac(1)));     // sent to p2: captured
-        Receive(1, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(1)));     // p1 → flood p2, p3: captured once (p2's copy)
+        Receive(1, TestFrames.Packet(TestFrames.Mac(3),
+            TestFrames.Mac(1)));     // p1 → flood p2, p3: captured once (p2's copy)
         fdb.Learn(1, TestFrames.Mac(3), 3, 1000);
         Receive(1, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(1)));     // p1 → p3 only: not captured
 
@@ -55,15 +59,18 @@ public class CaptureControlTests
         var factory = new FakePortFactory();
         factory.Existing["veth1"] = new FakePort("veth1", PortKind.Raw);
         var datapath = new FakeDatapath();
-        var controller = new SwitchController(factory, datapath, new ForwardingDatabase(), new SwitchConfig(), null, NullLogger.Instance);
+        var controller = new SwitchController(factory, datapath, new ForwardingDatabase(), new SwitchConfig(), null,
+            NullLogger.Instance);
         controller.AddBridge("xapi1", null);
         controller.AddInterface("xapi1", "veth1");
 
         var session = controller.StartCapture("veth1");
         var index = controller.Bridge("xapi1").Guests[0].Index;
         Assert.Same(session, datapath.Snapshot.Port(index)!.Capture);
-        Assert.Contains("already being captured", Assert.Throws<ConfigException>(() => controller.StartCapture("veth1")).Message);
-        Assert.Contains("no port named nosuch", Assert.Throws<ConfigException>(() => controller.StartCapture("nosuch")).Message);
+        Assert.Contains("already being captured", Assert.Throws<ConfigException>(()
+            => controller.StartCapture("veth1")).Message);
+        Assert.Contains("no port named nosuch", Assert.Throws<ConfigException>(()
+            => controller.StartCapture("nosuch")).Message);
 
         controller.DeleteInterface("xapi1", "veth1");
         Assert.True(session.Ended);

@@ -14,7 +14,8 @@ public class CaptureRingTests
         for (int round = 0; round < 200; round++)
         {
             // Odd sizes so records straddle the end of the buffer in every position.
-            for (int i = 0; i < 3; i++) ring.Write(Frame(100 + (round * 3 + i) % 250, (byte)(round * 3 + i)), 1000 + round, round * 10L + i);
+            for (int i = 0; i < 3; i++) ring.Write(Frame(100 + (round * 3 + i) % 250, (byte)(round * 3 + i)), 1000
+                + round, round * 10L + i);
             for (int i = 0; i < 3; i++, next++)
             {
                 Assert.True(ring.TryPeek(out var frame));

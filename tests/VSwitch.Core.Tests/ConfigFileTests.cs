@@ -1,4 +1,6 @@
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
+using VSwitch.Core.Ports;
 
 namespace VSwitch.Core.Tests;
 
@@ -18,7 +20,8 @@ public sealed class ConfigFileTests : IDisposable
         var config = new SwitchConfig
         {
             Workers = 2,
-            Bridges = [new BridgeConfig { Name = "xenbr0", Pif = "eth0", Ports = [new PortConfig { Name = "vif1.0", Kind = PortKind.Tap, Mac = "02:00:00:00:00:01" }] }],
+            Bridges = [new BridgeConfig { Name = "xenbr0", Pif = "eth0", Ports = [new PortConfig { Name = "vif1.0",
+                Kind = PortKind.Tap, Mac = "02:00:00:00:00:01" }] }],
         };
         ConfigFile.SaveAtomically(PathOf("c.json"), config);
         var loaded = ConfigFile.Load(PathOf("c.json"));
@@ -27,20 +30,29 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"vif1.0\", \"kind\": \"tun\"}]}]}", "$.bridges[0].ports[0].kind")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"vif1.0\", \"kind\": \"tun\"}]}]}",
+        "$.bridges[0].ports[0].kind")]
     [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"agieng\": 5}]}", "agieng")]
     [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ageingSeconds\": \"soon\"}]}", "$.bridges[0].ageingSeconds")]
     [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ageingSeconds\": -5}]}", "$.bridges[0].ageingSeconds")]
     [InlineData("{\"bridges\": [{\"name\": \"this-name-is-too-long\"}]}", "$.bridges[0].name")]
-    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"tap\", \"mac\": \"01:00:00:00:00:01\"}]}]}", "$.bridges[0].ports[0].mac")]
-    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}, {\"name\": \"b\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}]}", "already a port of bridge 'a'")]
+    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"tap\", \"mac\": " +
+        "\"01:00:00:00:00:01\"}]}]}", "$.bridges[0].ports[0].mac")]
+    [InlineData("{\"bridges\": [{\"name\": \"a\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}, {\"name\": " +
+        "\"b\", \"ports\": [{\"name\": \"p\", \"kind\": \"raw\"}]}]}", "already a port of bridge 'a'")]
     [InlineData("{\"logLevel\": \"Loud\"}", "$.logLevel")]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"uuid\": \"not-a-uuid\"}]}", "$.bridges[0].uuid: 'not-a-uuid' is not a UUID")]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"vif1.0\", \"kind\": \"vif\"}]}]}", "$.bridges[0].ports[0].mac: a VIF needs the guest's MAC")]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"guest\", \"kind\": \"vif\", \"mac\": \"02:00:00:00:00:01\"}]}]}", "$.bridges[0].ports[0].name: VIF 'guest'")]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"management\": {\"ip\": \"198.18.0.1\", \"netmask\": \"255.255.255.0\"}}]}", "only an external bridge")]
-    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"staticMacs\": [{\"mac\": \"02:00:00:00:00:01\", \"port\": \"nosuch\"}]}]}", "$.bridges[0].staticMacs[0].port")]
-    [InlineData("{\"bridges\": [{\"name\": \"a\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}, {\"name\": \"b\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}]}", "is used twice")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"uuid\": \"not-a-uuid\"}]}",
+        "$.bridges[0].uuid: 'not-a-uuid' is not a UUID")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"vif1.0\", \"kind\": \"vif\"}]}]}",
+        "$.bridges[0].ports[0].mac: a VIF needs the guest's MAC")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"guest\", \"kind\": \"vif\", \"mac\": " +
+        "\"02:00:00:00:00:01\"}]}]}", "$.bridges[0].ports[0].name: VIF 'guest'")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"management\": {\"ip\": \"198.18.0.1\", \"netmask\": " +
+        "\"255.255.255.0\"}}]}", "only an external bridge")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"staticMacs\": [{\"mac\": \"02:00:00:00:00:01\", \"port\": " +
+        "\"nosuch\"}]}]}", "$.bridges[0].staticMacs[0].port")]
+    [InlineData("{\"bridges\": [{\"name\": \"a\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}, {\"name\": " +
+        "\"b\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}]}", "is used twice")]
     [InlineData("{\"bridges\": [", "line")]
     public void MalformedConfig_IsRefused_NamingTheField(string json, string expected)
     {

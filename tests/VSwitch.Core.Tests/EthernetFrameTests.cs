@@ -69,9 +69,7 @@ public class EthernetFrameTests
     {
         using var batch = new PacketBatch(1, 2048);
         var packet = TestFrames.Packet(TestFrames.Mac(2), TestFrames.Mac(1));
-        packet[0] = VirtioNetHeader.FlagNeedsChecksum;
-        BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(6), 34);
-        batch.Add(packet);
+        batch.Add(packet, new PacketOffload { Flags = PacketOffload.NeedsChecksum, ChecksumStart = 34 });
 
         Assert.True(batch.InsertTag(0, EtherType.Vlan, (ushort)((3 << 13) | 42)));
 
@@ -82,6 +80,6 @@ public class EthernetFrameTests
         Assert.Equal(3, parsed.OuterTag.Priority);
         Assert.Equal(TestFrames.Mac(1), parsed.Source);
         Assert.Equal(EtherType.IPv4, parsed.EtherType);
-        Assert.Equal(38, VirtioNetHeader.ChecksumStart(batch.Packet(0)));
+        Assert.Equal(38, batch.Offload(0).ChecksumStart);
     }
 }

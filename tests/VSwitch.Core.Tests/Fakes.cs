@@ -1,11 +1,13 @@
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Tests;
 
-/// <summary>An in-memory port: records a copy of every frame sent to it.</summary>
-internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null) : IPortDevice, IUplinkMember, IStreamEndpoint
+/// <summary>An in-memory port: records a copy of every frame sent to it, as it would be on the wire.</summary>
+internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAddress? mac = null)
+    : ITaggingPort, IStreamEndpoint, IInterfacePort
 {
     /// <summary>For stream ports: where the socket would be.</summary>
     public string SocketPath { get; init; } = "";
@@ -13,38 +15,42 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
     public PortKind Kind { get; } = kind;
     public MacAddress Mac { get; } = mac ?? MacAddress.RandomLocal();
     public List<byte[]> Sent { get; } = [];
+    /// <summary>The offload record of each frame sent, in the order of <see cref="Sent"/>.</summary>
+    public List<PacketOffload> SentOffloads { get; } = [];
     public bool Disposed { get; private set; }
     /// <summary>When set, every transmit is refused (a full queue).</summary>
     public bool Refuse { get; set; }
-    /// <summary>Set as the datapath sets it when the interface behind a port is deleted.</summary>
-    public bool Gone { get; set; }
-    public int Mtu { get; set; } = IPortDevice.DefaultMtu;
+    public int Mtu { get; set; } = IPort.DefaultMtu;
     private static int _indexes = 100;
-    /// <summary>Where the interface is, as a link event would report it: the daemon's namespace, under an index of its own.</summary>
-    public InterfacePlace? Place { get; set; } = kind == PortKind.Stream ? null : new InterfacePlace(null, Interlocked.Increment(ref _indexes));
+    /// <summary>Where the interface is, as a link event would report it: the daemon's namespace, under an index of its
+    /// own.</summary>
+    public InterfacePlace Place { get; set; } = new(null, Interlocked.Increment(ref _indexes));
     /// <summary>Where a TAP is now, as its descriptor would say (IsNow).</summary>
     public (int? Namespace, string Name)? Now { get; set; }
     public bool IsNow(int? ns, string name) => Now == (ns, name);
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
+    public int Receive(PacketBatch batch, DropCounter drops) => 0;
+
+    public PortHealth Poll() => PortHealth.Ok;
+
+    public TxResult Transmit(PacketBatch batch, ReadOnlySpan<int> packets)
     {
-        errors = 0;
-        frameBytes = 0;
-        if (Refuse) return 0;
+        if (Refuse) return TxResult.NoneSent(packets.Length);
+        var tally = new TxTally();
         foreach (int p in packets)
         {
             Sent.Add(batch.Frame(p).ToArray());
-            frameBytes += batch.Frame(p).Length;
+            SentOffloads.Add(batch.Offload(p));
+            tally.Delivered(batch.Frame(p).Length);
         }
-        return packets.Length;
+        return tally.Of(packets.Length);
     }
 
     /// <summary>Records the frame as it would be on the wire: the 802.1Q tag after the MAC addresses.</summary>
-    public int TransmitTagged(PacketBatch batch, ReadOnlySpan<int> packets, int vlan, out long frameBytes, out int errors)
+    public TxResult TransmitTagged(PacketBatch batch, ReadOnlySpan<int> packets, int vlan)
     {
-        errors = 0;
-        frameBytes = 0;
-        if (Refuse) return 0;
+        if (Refuse) return TxResult.NoneSent(packets.Length);
+        var tally = new TxTally();
         foreach (int p in packets)
         {
             var frame = batch.Frame(p);
@@ -54,9 +60,10 @@ internal sealed class FakePort(string name, PortKind kind = PortKind.Tap, MacAdd
             wire[12] = 0x81; wire[13] = 0x00; wire[14] = (byte)(tci >> 8); wire[15] = (byte)tci;
             frame[12..].CopyTo(wire.AsSpan(16));
             Sent.Add(wire);
-            frameBytes += wire.Length;
+            SentOffloads.Add(batch.Offload(p));
+            tally.Delivered(wire.Length);
         }
-        return packets.Length;
+        return tally.Of(packets.Length);
     }
 
     public void Dispose() => Disposed = true;
@@ -68,15 +75,17 @@ internal sealed class FakePortFactory : IPortFactory
     public Dictionary<string, FakePort> Opened { get; } = new();
     public bool FailNextOpen { get; set; }
 
-    public IPortDevice CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
+    public IPort CreateTap(string name, MacAddress mac) => Open(new FakePort(name, PortKind.Tap, mac));
 
-    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner, int mtu) =>
+    public IPort CreateStream(string name, MacAddress guestMac, string? owner, int mtu) =>
         Open(new FakePort(name, PortKind.Stream, guestMac) { SocketPath = $"/run/vswitch/{name}.sock", Mtu = mtu });
 
-    public IPortDevice OpenRaw(string device) =>
-        Existing.TryGetValue(device, out var port) ? Open(port) : throw new ConfigException($"interface {device} does not exist");
+    public IPort OpenRaw(string device) =>
+        Existing.TryGetValue(device, out var port) ? Open(port)
+            : throw new ConfigException($"interface {device} does not exist");
 
-    public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name) || Persistent.ContainsKey(name);
+    public bool InterfaceExists(string name) => Existing.ContainsKey(name) || Opened.ContainsKey(name)
+        || Persistent.ContainsKey(name);
 
     /// <summary>Interfaces without carrier; every other one is up.</summary>
     public HashSet<string> Down { get; } = [];
@@ -109,9 +118,9 @@ internal sealed class FakePortFactory : IPortFactory
     }
 
     /// <summary>The devices the last CloseAll closed, in its order.</summary>
-    public List<IPortDevice> ClosedAll { get; } = [];
+    public List<IPort> ClosedAll { get; } = [];
 
-    public void CloseAll(IReadOnlyList<IPortDevice> devices)
+    public void CloseAll(IReadOnlyList<IPort> devices)
     {
         foreach (var device in devices)
         {
@@ -140,13 +149,25 @@ internal sealed class FakePortFactory : IPortFactory
 
 internal sealed class FakeDatapath : IDatapath
 {
+    private readonly List<ushort> _gone = [];
+
+    /// <summary>As a worker does when a port's health poll says the interface is gone.</summary>
+    public void ReportGone(ushort index) => _gone.Add(index);
+    public bool AnyGone => _gone.Count > 0;
+    public IReadOnlyList<ushort> TakeGone()
+    {
+        var gone = _gone.ToList();
+        _gone.Clear();
+        return gone;
+    }
+
     public ForwardingSnapshot Snapshot { get; private set; } = ForwardingSnapshot.Empty;
     public HashSet<ushort> Receiving { get; } = [];
     public IReadOnlyList<PortCounters> Counters { get; } = [new PortCounters()];
 
     public void Publish(ForwardingSnapshot snapshot) => Snapshot = snapshot;
-    public void StartReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Add(index));
-    public void StopReceiving(ushort index, IPortDevice device) => Assert.True(Receiving.Remove(index));
+    public void StartReceiving(ushort index, IPort device) => Assert.True(Receiving.Add(index));
+    public void StopReceiving(ushort index, IPort device) => Assert.True(Receiving.Remove(index));
     public void StopReceiving(IReadOnlyList<ushort> indexes)
     {
         foreach (ushort index in indexes) Assert.True(Receiving.Remove(index));
@@ -154,12 +175,14 @@ internal sealed class FakeDatapath : IDatapath
 }
 
 /// <summary>Link events as the link monitor reports them, for the interfaces of fake ports.</summary>
-internal static class LinkEvents
+internal static class InterfaceEvents
 {
-    public static LinkEvent Up(FakePort port, int? mtu = null) => new(false, port.Name, port.Place!.Value.Index, true, true, mtu ?? port.Mtu);
-    public static LinkEvent Down(FakePort port) => new(false, port.Name, port.Place!.Value.Index, false, false, port.Mtu);
-    public static LinkEvent Deleted(FakePort port, InterfacePlace? movedTo = null) =>
-        new(true, port.Name, port.Place!.Value.Index, false, false, port.Mtu, null, movedTo);
+    public static InterfaceEvent Up(FakePort port, int? mtu = null) => new(false, port.Name, port.Place.Index, true,
+        true, mtu ?? port.Mtu);
+    public static InterfaceEvent Down(FakePort port) => new(false, port.Name, port.Place.Index, false, false, port.Mtu);
+    public static InterfaceEvent Deleted(FakePort port, InterfacePlace? movedTo = null) =>
+        new(true, port.Name, port.Place.Index, false, false, port.Mtu, null, movedTo);
     /// <summary>An interface of that name (a new one, with a new index) appeared in the daemon's namespace.</summary>
-    public static LinkEvent Appeared(string name, int index) => new(false, name, index, true, true, IPortDevice.DefaultMtu);
+    public static InterfaceEvent Appeared(string name, int index) => new(false, name, index, true, true,
+        IPort.DefaultMtu);
 }

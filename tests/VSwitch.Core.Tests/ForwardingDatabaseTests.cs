@@ -1,3 +1,4 @@
+using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
 
@@ -120,12 +121,12 @@ public class ForwardingDatabaseTests
     }
 
     [Fact]
-    public void Churn_CompactsDeadKeys_AndKeepsLiveAndStaticEntries()
+    public void Churn_RebuildsWithoutDeadKeys_AndKeepsLiveAndStaticEntries()
     {
         var fdb = new ForwardingDatabase(new FdbLimits(MaxEntries: 1000, MaxEntriesPerPort: 1000));
         fdb.AddStatic(Bridge, TestFrames.Mac(999_999), 9);
         long now = 0;
-        // Far more distinct MACs than the table has slots: only compaction makes room for them.
+        // Far more distinct MACs than the table has slots: only a rebuild makes room for them.
         for (int round = 0; round < 40; round++)
         {
             for (int i = 0; i < 500; i++)
@@ -175,7 +176,8 @@ public class ForwardingDatabaseTests
         {
             var random = new Random(seed);
             while (DateTime.UtcNow < stop)
-                fdb.Learn(Bridge, TestFrames.Mac(random.Next(1, macs + 1)), (ushort)random.Next(1, ports + 1), Interlocked.Read(ref clock));
+                fdb.Learn(Bridge, TestFrames.Mac(random.Next(1, macs + 1)), (ushort)random.Next(1, ports + 1),
+                    Interlocked.Read(ref clock));
         })).ToList();
         var reader = new Thread(() =>
         {
@@ -201,7 +203,7 @@ public class ForwardingDatabaseTests
         all.ForEach(t => t.Start());
         all.ForEach(t => t.Join());
 
-        fdb.Age(Interlocked.Read(ref clock), NeverAge); // one more pass (and maybe a compaction) with nobody racing
+        fdb.Age(Interlocked.Read(ref clock), NeverAge); // one more pass (and maybe a rebuild) with nobody racing
         var entries = fdb.Entries(0);
         Assert.Equal(0, badLookups);
         Assert.Equal(entries.Count, entries.Select(e => (e.Domain, e.Mac)).Distinct().Count());

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Tests;
@@ -22,7 +23,8 @@ public sealed class ForwardingPipelineTests : IDisposable
         for (ushort i = 1; i <= 6; i++)
         {
             _ports[i] = new FakePort($"p{i}");
-            ports[i] = new SnapshotPort(i, i <= 4 ? (ushort)1 : (ushort)2, $"p{i}", i == 1 ? PortRole.Host : PortRole.Guest, _ports[i]);
+            ports[i] = new SnapshotPort(i, i <= 4 ? (ushort)1 : (ushort)2, $"p{i}", i == 1 ? PortRole.Host
+                : PortRole.Guest, _ports[i]);
         }
         var bridges = new SnapshotBridge?[3];
         bridges[1] = new SnapshotBridge(1, "br1", BridgeMac, 300_000, [1, 2, 3, 4]);
@@ -69,7 +71,8 @@ public sealed class ForwardingPipelineTests : IDisposable
         Receive(3, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(3))); // learn Mac(3) on port 3
         foreach (var p in _ports.Skip(1)) p.Sent.Clear();
 
-        Receive(2, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)), TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)));
+        Receive(2, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)), TestFrames.Packet(TestFrames.Mac(3),
+            TestFrames.Mac(2)));
         Assert.Equal([0, 0, 2, 0, 0, 0], SentCounts());
     }
 
@@ -120,13 +123,13 @@ public sealed class ForwardingPipelineTests : IDisposable
     [Fact]
     public void MalformedFrames_AreCountedByReasonAndDropped_AndTheRestOfTheBatchStillFlows()
     {
-        var tooShort = TestFrames.WithHeader(new byte[10]);
+        var tooShort = new byte[10];
         var zeroSource = TestFrames.Packet(MacAddress.Broadcast, MacAddress.Zero);
         var multicastSource = TestFrames.Packet(MacAddress.Broadcast, MacAddress.Parse("01:00:5e:00:00:01"));
         var tagged = TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2));
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(VirtioNetHeader.Length + 12), EtherType.Vlan);
-        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(VirtioNetHeader.Length + 14), 5); // VLAN 5 (VLAN 0 would be a priority tag)
-        var headerOnly = new byte[4];
+        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(12), EtherType.Vlan);
+        BinaryPrimitives.WriteUInt16BigEndian(tagged.AsSpan(14), 5); // VLAN 5 (VLAN 0 would be a priority tag)
+        var headerOnly = new byte[4]; // shorter than the Ethernet header
         var good = TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2));
 
         Receive(2, tooShort, zeroSource, multicastSource, tagged, headerOnly, good);
@@ -142,7 +145,8 @@ public sealed class ForwardingPipelineTests : IDisposable
     [Fact]
     public void KnownDestinationOnTheIngressPort_IsFilteredNotReflected()
     {
-        Receive(2, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2)), TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(3)));
+        Receive(2, TestFrames.Packet(MacAddress.Broadcast, TestFrames.Mac(2)), TestFrames.Packet(MacAddress.Broadcast,
+            TestFrames.Mac(3)));
         foreach (var p in _ports.Skip(1)) p.Sent.Clear();
         Receive(2, TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2)));
         Assert.Equal([0, 0, 0, 0, 0, 0], SentCounts());
@@ -170,11 +174,13 @@ public sealed class ForwardingPipelineTests : IDisposable
     [Fact]
     public void SteadyState_AllocatesNothingPerFrame()
     {
-        var packets = Enumerable.Range(0, 8).Select(i => TestFrames.Packet(TestFrames.Mac(3), TestFrames.Mac(2))).ToArray();
+        var packets = Enumerable.Range(0, 8).Select(i => TestFrames.Packet(TestFrames.Mac(3),
+            TestFrames.Mac(2))).ToArray();
         var sink = new CountingSink();
         var ports = new SnapshotPort?[4];
         for (ushort i = 1; i <= 3; i++) ports[i] = new SnapshotPort(i, 1, $"p{i}", PortRole.Guest, sink);
-        var snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "b", BridgeMac, 300_000, [1, 2, 3])]);
+        var snapshot = new ForwardingSnapshot(1, ports, [null, new SnapshotBridge(1, "b", BridgeMac, 300_000, [1, 2,
+            3])]);
         _batch.Count = 0;
         foreach (var p in packets) _batch.Add(p);
         _fdb.Learn(1, TestFrames.Mac(3), 3, 0);
@@ -188,15 +194,21 @@ public sealed class ForwardingPipelineTests : IDisposable
         Assert.True(sink.Frames >= 80_000);
     }
 
-    private sealed class CountingSink : IFrameSink
+    private sealed class CountingSink : IPort
     {
         public long Frames;
-        public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
+        public string Name => "count";
+        public PortKind Kind => PortKind.Tap;
+        public MacAddress Mac => MacAddress.Zero;
+        public int Mtu => IPort.DefaultMtu;
+        public int Receive(PacketBatch batch, DropCounter drops) => 0;
+        public PortHealth Poll() => PortHealth.Ok;
+        public void Dispose() { }
+
+        public TxResult Transmit(PacketBatch batch, ReadOnlySpan<int> packets)
         {
-            errors = 0;
             Frames += packets.Length;
-            frameBytes = 0;
-            return packets.Length;
+            return new TxResult(packets.Length, 0, 0, 0);
         }
     }
 }

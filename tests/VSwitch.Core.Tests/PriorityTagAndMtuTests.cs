@@ -29,23 +29,28 @@ public class PriorityTagAndMtuTests : IDisposable
     [Fact]
     public void APriorityTaggedFrameFromAGuest_IsSwitchedUntagged_AndAVlanUplinkTagsItWithItsPriority()
     {
-        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 5, dei: true))));
+        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 5,
+            dei: true))));
 
         Assert.Equal(0, _lab.Drops("g5", DropReason.VlanNotAllowed));
         Assert.Equal(TestFrames.Ethernet(MacAddress.Broadcast, Guest), _lab.Port("h5").Sent.Single());
-        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, pcp: 5, dei: true))], Tagged.Tags(_lab.Port("eth1").Sent.Single()));
+        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, pcp: 5, dei: true))],
+            Tagged.Tags(_lab.Port("eth1").Sent.Single()));
     }
 
     [Fact]
     public void APriorityTagAroundAGuestsOwnTag_LeavesTheInnerTagToTheTrunkRules()
     {
-        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 2)), (EtherType.Vlan, Tagged.Tci(100))));
+        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 2)),
+            (EtherType.Vlan, Tagged.Tci(100))));
         Assert.Equal(1, _lab.Drops("g5", DropReason.VlanNotAllowed));
 
         _lab.Controller.SetTrunks("g5", "100");
-        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 2)), (EtherType.Vlan, Tagged.Tci(100, pcp: 1))));
+        _lab.Receive("g5", Tagged.Frame(MacAddress.Broadcast, Guest, (EtherType.Vlan, Tagged.Tci(0, pcp: 2)),
+            (EtherType.Vlan, Tagged.Tci(100, pcp: 1))));
         // The uplink's tag copies the priority of the tag the frame still carries (its own).
-        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, pcp: 1)), (EtherType.Vlan, Tagged.Tci(100, pcp: 1))], Tagged.Tags(_lab.Port("eth1").Sent.Single()));
+        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, pcp: 1)), (EtherType.Vlan, Tagged.Tci(100, pcp: 1))],
+            Tagged.Tags(_lab.Port("eth1").Sent.Single()));
     }
 
     [Fact]
@@ -63,7 +68,7 @@ public class PriorityTagAndMtuTests : IDisposable
     {
         var h5 = _lab.Port("h5");
         h5.Mtu = 1500;
-        _lab.Controller.OnLinkEvent(LinkEvents.Up(h5, mtu: 1400));
+        _lab.Controller.OnInterfaceEvent(InterfaceEvents.Up(h5, mtu: 1400));
 
         _lab.Receive("g5", OfPayload(1400));
         Assert.Single(h5.Sent);
@@ -81,7 +86,7 @@ public class PriorityTagAndMtuTests : IDisposable
     [Fact]
     public void ATsoFrame_IsHeldToItsSegmentsSize_NotToItsOwn()
     {
-        _lab.Controller.OnLinkEvent(LinkEvents.Up(_lab.Port("h5"), mtu: 1500));
+        _lab.Controller.OnInterfaceEvent(InterfaceEvents.Up(_lab.Port("h5"), mtu: 1500));
         var unicastTo = new MacAddress(0x0200_0000_0B02UL);
         _lab.Receive("h5", TestFrames.Ethernet(MacAddress.Broadcast, unicastTo));
         _lab.ClearSent();
@@ -89,20 +94,18 @@ public class PriorityTagAndMtuTests : IDisposable
         // A 30,000-byte TCP frame to be cut into 1,448-byte segments: 20 bytes of IPv4 and 32 of TCP (with
         // timestamps) each, so every segment's payload is 1,500. The kernel puts the linear part's length
         // in hdr_len (here all of it); the checksum's start says where the TCP header is.
-        var frame = TestFrames.WithHeader(TestFrames.Ethernet(unicastTo, Guest, 30_000));
-        frame[0] = VirtioNetHeader.FlagNeedsChecksum;
-        frame[1] = VirtioNetHeader.GsoTcpV4;
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(2), 30_014); // hdr_len
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(4), 1448);   // gso_size
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(6), 34);     // csum_start: the TCP header
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(8), 16);     // csum_offset
-        frame[VirtioNetHeader.Length + 34 + 12] = 8 << 4;                  // TCP data offset: 32 bytes
-        _lab.ReceivePacket("g5", frame);
+        var frame = TestFrames.Ethernet(unicastTo, Guest, 30_000);
+        frame[34 + 12] = 8 << 4; // TCP data offset: 32 bytes
+        var tso = new PacketOffload
+        {
+            Flags = PacketOffload.NeedsChecksum, GsoType = PacketOffload.GsoTcpV4, HeaderLength = 30_014, GsoSize = 1448,
+            ChecksumStart = 34, ChecksumOffset = 16,
+        };
+        _lab.Receive("g5", frame, offload: tso);
         Assert.Single(_lab.Port("h5").Sent);
 
         // Segments of 1,449 bytes do not fit.
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(4), 1449);
-        _lab.ReceivePacket("g5", frame);
+        _lab.Receive("g5", frame, offload: tso with { GsoSize = 1449 });
         Assert.Single(_lab.Port("h5").Sent);
         Assert.Equal(1, _lab.Drops("h5", DropReason.MtuExceeded));
     }

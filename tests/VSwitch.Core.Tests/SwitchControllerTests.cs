@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
+using VSwitch.Daemon.Formats;
 
 namespace VSwitch.Core.Tests;
 
@@ -46,7 +49,7 @@ public class SwitchControllerTests
         _controller.DetachGonePorts();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        _factory.Opened["veth1"].Gone = true;
+        _datapath.ReportGone(_controller.Bridge("xapi1").Guests.Single(p => p.Name == "veth1").Index);
         _controller.DetachGonePorts();
 
         var bridge = _controller.Bridge("xapi1");
@@ -66,8 +69,9 @@ public class SwitchControllerTests
         _controller.AddTap("xapi1", "vif1.0", null);
 
         // rtnetlink says RTM_DELLINK for both: the veth was deleted, the TAP moved to its guest's namespace.
-        _controller.OnLinkEvent(LinkEvents.Deleted(_factory.Opened["veth1"]));
-        _controller.OnLinkEvent(LinkEvents.Deleted(_factory.Opened["vif1.0"], movedTo: new InterfacePlace(3, 2)));
+        _controller.OnInterfaceEvent(InterfaceEvents.Deleted(_factory.Opened["veth1"]));
+        _controller.OnInterfaceEvent(InterfaceEvents.Deleted(_factory.Opened["vif1.0"], movedTo: new InterfacePlace(3,
+            2)));
 
         var bridge = _controller.Bridge("xapi1");
         Assert.Equal(["vif1.0"], bridge.Guests.Select(p => p.Name));
@@ -224,14 +228,16 @@ public class SwitchControllerTests
             case "delbr": _controller.DeleteBridge(a[0], false); break;
             case "setageing": _controller.SetAgeing(a[0], int.Parse(a[1])); break;
             case "stp": _controller.SetStp(a[0], a[1]); break;
-            case "addvif": _controller.AddVif(a[0], a[1], a.Length > 2 && a[2] != "" ? a[2] : null, a.Length > 3 ? a[3] : null); break;
+            case "addvif": _controller.AddVif(a[0], a[1], a.Length > 2 && a[2] != "" ? a[2] : null, a.Length > 3 ? a[3]
+                : null); break;
             case "delvif": _controller.DeleteVif(a[0]); break;
             case "fdb-add": _controller.FdbAdd(a[0], a[1], a[2]); break;
             case "fdb-del": _controller.FdbDelete(a[0], a[1]); break;
             case "fdb-flush": _controller.FdbFlush(a[0], a[1]); break;
             case "network-param-set": _controller.SetNetworkParams(a[0], [new(a[1], a[2])]); break;
             case "pif-param-set": _controller.SetPifParams(a[0], [new(a[1], a[2])]); break;
-            case "pif-reconfigure-ip": _controller.ReconfigurePifIp(a[0], a[1], a.Length > 2 ? a[2] : null, a.Length > 3 ? a[3] : null); break;
+            case "pif-reconfigure-ip": _controller.ReconfigurePifIp(a[0], a[1], a.Length > 2 ? a[2] : null,
+                a.Length > 3 ? a[3] : null); break;
             default: throw new ArgumentException($"no such command in this test: {command}");
         }
     }
@@ -314,7 +320,8 @@ public class SwitchControllerTests
         Assert.Equal(
             """[{"bridge":"xapi1","bridgeId":"8000.feffffffffff","stp":false,"interfaces":[],"absent":[]},""" +
             """{"bridge":"xenbr0","bridgeId":"8000.525400123456","stp":false,"pif":"eth0","interfaces":["eth0","veth1"],"absent":[]}]""",
-            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.ShowJson(_controller.Bridges()), VSwitch.Core.Protocol.ProtocolJsonContext.Default.ListShowEntry));
+            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.ShowJson(_controller.Bridges()),
+                VSwitch.Daemon.Formats.FormatsJsonContext.Default.ListShowEntry));
     }
 
     [Fact]
@@ -334,7 +341,8 @@ public class SwitchControllerTests
         Assert.Equal(
             """[{"portNumber":2,"port":"veth1","mac":"02:00:00:00:00:01","isLocal":false,"isStatic":true,"ageingTimer":0},""" +
             """{"portNumber":2,"port":"veth1","mac":"02:00:00:00:00:09","isLocal":false,"isStatic":false,"ageingTimer":2.5}]""",
-            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.MacEntries(bridge, _controller.Fdb.Entries(3500, bridge.Domain)).Skip(1).ToList(),
-                VSwitch.Core.Protocol.ProtocolJsonContext.Default.ListMacEntry));
+            System.Text.Json.JsonSerializer.Serialize(BrctlFormat.MacEntries(bridge, _controller.Fdb.Entries(3500,
+                bridge.Domain)).Skip(1).ToList(),
+                VSwitch.Daemon.Formats.FormatsJsonContext.Default.ListMacEntry));
     }
 }

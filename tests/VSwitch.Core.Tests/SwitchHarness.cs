@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Tests;
@@ -26,28 +28,28 @@ internal sealed class SwitchHarness : IDisposable
             Factory.Existing[nic] = new FakePort(nic, PortKind.Raw, new MacAddress(0x5254_0000_0000UL | (uint)n++));
         var fdb = new ForwardingDatabase();
         var addresses = new GuestAddresses();
-        Controller = new SwitchController(Factory, Datapath, fdb, new SwitchConfig(), Saved.Add, NullLogger.Instance, addresses);
+        Controller = new SwitchController(Factory, Datapath, fdb, new SwitchConfig(), Saved.Add, NullLogger.Instance,
+            addresses);
         _pipeline = new ForwardingPipeline(fdb, 8, Datapath.Counters[0], addresses: addresses);
     }
 
     public FakePort Port(string name) => Factory.Opened[name];
 
     /// <summary>A frame arrives on the physical link <paramref name="link"/> (role Link) or a bridge port.</summary>
-    public void Receive(string name, byte[] frame, bool onLink = false) => ReceivePacket(name, TestFrames.WithHeader(frame), onLink);
-
-    /// <summary>A packet (virtio-net header and frame) arrives, as <see cref="Receive"/>.</summary>
-    public void ReceivePacket(string name, byte[] packet, bool onLink = false)
+    public void Receive(string name, byte[] frame, bool onLink = false, PacketOffload offload = default)
     {
         var snapshot = Datapath.Snapshot;
-        var port = snapshot.Ports.First(p => p is not null && p.Name == name && (p.Role == PortRole.Link) == onLink)!;
+        var port = snapshot.Ports.First(p => p is not null && p.Name == name
+            && (p.Role == PortRole.PifMember) == onLink)!;
         _batch.Count = 0;
-        _batch.Add(packet);
+        _batch.Add(frame, offload);
         _pipeline.Process(snapshot, port.Index, _batch, SwitchController.NowMilliseconds);
     }
 
     public long Drops(string name, DropReason reason, bool onLink = false)
     {
-        var port = Datapath.Snapshot.Ports.First(p => p is not null && p.Name == name && (p.Role == PortRole.Link) == onLink)!;
+        var port = Datapath.Snapshot.Ports.First(p => p is not null && p.Name == name
+            && (p.Role == PortRole.PifMember) == onLink)!;
         return Datapath.Counters[0].Read(port.Index, PortCounters.FirstDrop + (int)reason);
     }
 
@@ -57,7 +59,7 @@ internal sealed class SwitchHarness : IDisposable
         if (running) Factory.Down.Remove(name);
         else Factory.Down.Add(name);
         var port = Factory.Opened[name];
-        Controller.OnLinkEvent(running ? LinkEvents.Up(port) : LinkEvents.Down(port));
+        Controller.OnInterfaceEvent(running ? InterfaceEvents.Up(port) : InterfaceEvents.Down(port));
     }
 
     public void ClearSent()

@@ -20,14 +20,16 @@ internal static class Tagged
         return frame;
     }
 
-    public static ushort Tci(int vlan, int pcp = 0, bool dei = false) => (ushort)(vlan | (pcp << 13) | (dei ? 0x1000 : 0));
+    public static ushort Tci(int vlan, int pcp = 0, bool dei = false) => (ushort)(vlan | (pcp << 13) | (dei ? 0x1000
+        : 0));
 
     /// <summary>The tags at the front of a frame, outermost first.</summary>
     public static List<(ushort Tpid, ushort Tci)> Tags(byte[] frame)
     {
         var tags = new List<(ushort, ushort)>();
         for (int at = 12; EtherType.IsVlanTag(BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(at))); at += 4)
-            tags.Add((BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(at)), BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(at + 2))));
+            tags.Add((BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(at)),
+                BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(at + 2))));
         return tags;
     }
 }

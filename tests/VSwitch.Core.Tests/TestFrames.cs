@@ -3,10 +3,11 @@ using VSwitch.Core.Frames;
 
 namespace VSwitch.Core.Tests;
 
-/// <summary>Builds test frames with PacketDotNet, prefixed by a zeroed virtio-net header.</summary>
+/// <summary>Builds test frames with PacketDotNet.</summary>
 internal static class TestFrames
 {
-    public static byte[] Ethernet(MacAddress destination, MacAddress source, int payload = 46, ushort type = EtherType.IPv4)
+    public static byte[] Ethernet(MacAddress destination, MacAddress source, int payload = 46,
+        ushort type = EtherType.IPv4)
     {
         var frame = new EthernetPacket(Physical(source), Physical(destination), (PacketDotNet.EthernetType)type)
         {
@@ -15,14 +16,7 @@ internal static class TestFrames
         return frame.Bytes;
     }
 
-    public static byte[] WithHeader(byte[] frame)
-    {
-        var packet = new byte[VirtioNetHeader.Length + frame.Length];
-        frame.CopyTo(packet, VirtioNetHeader.Length);
-        return packet;
-    }
-
-    public static byte[] Packet(MacAddress destination, MacAddress source) => WithHeader(Ethernet(destination, source));
+    public static byte[] Packet(MacAddress destination, MacAddress source) => Ethernet(destination, source);
 
     public static System.Net.NetworkInformation.PhysicalAddress Physical(MacAddress mac)
     {

@@ -1,6 +1,8 @@
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
+using VSwitch.Daemon.Formats;
 
 namespace VSwitch.Core.Tests;
 
@@ -22,7 +24,8 @@ public class VlanTests : IDisposable
 
     public void Dispose() => _lab.Dispose();
 
-    private List<string> Receivers() => _lab.Factory.Opened.Values.Where(p => p.Sent.Count > 0).Select(p => p.Name).Order().ToList();
+    private List<string> Receivers() => _lab.Factory.Opened.Values.Where(p => p.Sent.Count > 0).Select(p
+        => p.Name).Order().ToList();
 
     [Fact]
     public void VlanBridge_IsShownAsThePseudoPif_AndSharesThePifsMac()
@@ -34,13 +37,15 @@ public class VlanTests : IDisposable
         var pifs = _lab.Controller.Read((bridges, pifs) => XeObjects.Pifs(bridges, pifs));
         var record = pifs.Single(r => r.Fields.Any(f => f.Name == "device" && f.Value == "eth1.5"));
         Assert.Equal("5", record.Fields.Single(f => f.Name == "VLAN").Value);
-        Assert.Equal("-1", pifs.Single(r => r.Fields.Any(f => f.Name == "device" && f.Value == "eth1")).Fields.Single(f => f.Name == "VLAN").Value);
+        Assert.Equal("-1", pifs.Single(r => r.Fields.Any(f => f.Name == "device" && f.Value == "eth1")).Fields.Single(f
+            => f.Name == "VLAN").Value);
     }
 
     [Fact]
     public void TaggedFrameFromTheUplink_ReachesOnlyItsVlansBridge_Untagged()
     {
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))),
+            onLink: true);
 
         Assert.Equal(["g-vlan5", "xapi5"], Receivers());
         var delivered = Assert.Single(_lab.Port("g-vlan5").Sent);
@@ -55,7 +60,8 @@ public class VlanTests : IDisposable
         Assert.Equal(["g-untagged", "xenbr1"], Receivers());
 
         _lab.ClearSent();
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(0, pcp: 5))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(0, pcp: 5))),
+            onLink: true);
         Assert.Equal(["g-untagged", "xenbr1"], Receivers());
         Assert.Empty(Tagged.Tags(_lab.Port("g-untagged").Sent.Single()));
     }
@@ -63,7 +69,8 @@ public class VlanTests : IDisposable
     [Fact]
     public void UnknownVlanFromTheUplink_IsDroppedAndCounted()
     {
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(9))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(9))),
+            onLink: true);
         Assert.Empty(Receivers());
         Assert.Equal(1, _lab.Drops("eth1", DropReason.UnknownVlan, onLink: true));
     }
@@ -87,7 +94,8 @@ public class VlanTests : IDisposable
     [Fact]
     public void ReplyToALearnedOutsideHost_GoesBackThroughThePifWithTheTag()
     {
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))),
+            onLink: true);
         _lab.ClearSent();
         _lab.Receive("g-vlan5", TestFrames.Ethernet(Outside, _lab.Port("g-vlan5").Mac));
         Assert.Equal(["eth1"], Receivers());
@@ -97,7 +105,8 @@ public class VlanTests : IDisposable
     [Fact]
     public void TaggedFrameFromAnAccessGuest_IsDroppedAndCounted()
     {
-        _lab.Receive("g-vlan5", Tagged.Frame(MacAddress.Broadcast, _lab.Port("g-vlan5").Mac, (EtherType.Vlan, Tagged.Tci(100))));
+        _lab.Receive("g-vlan5", Tagged.Frame(MacAddress.Broadcast, _lab.Port("g-vlan5").Mac, (EtherType.Vlan,
+            Tagged.Tci(100))));
         Assert.Empty(Receivers());
         Assert.Equal(1, _lab.Drops("g-vlan5", DropReason.VlanNotAllowed));
     }
@@ -109,14 +118,17 @@ public class VlanTests : IDisposable
         _lab.Controller.SetTrunks("g-trunk", "100-101");
         var trunk = _lab.Port("g-trunk").Mac;
 
-        // Out: the guest's own tag (VLAN 100, priority 5, drop eligible) stays inside; the outer tag copies its priority.
+        // Out: the guest's own tag (VLAN 100, priority 5, drop eligible) stays inside; the outer tag copies its
+        // priority.
         _lab.Receive("g-trunk", Tagged.Frame(MacAddress.Broadcast, trunk, (EtherType.Vlan, Tagged.Tci(100, 5, true))));
-        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, 5, true)), (EtherType.Vlan, Tagged.Tci(100, 5, true))], Tagged.Tags(_lab.Port("eth1").Sent.Single()));
+        Assert.Equal([(EtherType.Vlan, Tagged.Tci(5, 5, true)), (EtherType.Vlan, Tagged.Tci(100, 5, true))],
+            Tagged.Tags(_lab.Port("eth1").Sent.Single()));
         Assert.Empty(_lab.Port("g-vlan5").Sent); // an access guest never sees a tagged frame
 
         // In: outer tag off, inner tag untouched, delivered to the trunk guest only.
         _lab.ClearSent();
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5, 6)), (EtherType.Vlan, Tagged.Tci(101, 3, true))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5, 6)),
+            (EtherType.Vlan, Tagged.Tci(101, 3, true))), onLink: true);
         Assert.Equal(["g-trunk"], Receivers());
         Assert.Equal([(EtherType.Vlan, Tagged.Tci(101, 3, true))], Tagged.Tags(_lab.Port("g-trunk").Sent.Single()));
 
@@ -131,7 +143,8 @@ public class VlanTests : IDisposable
         _lab.Controller.AddTap("xapi5", "g-trunk", null);
         _lab.Controller.SetTrunks("g-trunk", "300");
         _lab.ClearSent();
-        var frame = Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5)), (EtherType.QinQ, Tagged.Tci(300, 2)), (EtherType.Vlan, Tagged.Tci(42)));
+        var frame = Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5)), (EtherType.QinQ,
+            Tagged.Tci(300, 2)), (EtherType.Vlan, Tagged.Tci(42)));
         _lab.Receive("eth1", frame, onLink: true);
         var delivered = _lab.Port("g-trunk").Sent.Single();
         Assert.Equal([(EtherType.QinQ, Tagged.Tci(300, 2)), (EtherType.Vlan, Tagged.Tci(42))], Tagged.Tags(delivered));
@@ -144,13 +157,15 @@ public class VlanTests : IDisposable
         _lab.Controller.AddTap("xenbr1", "g-trunk", null);
         _lab.Controller.SetTrunks("g-trunk", "5,20");
         _lab.ClearSent();
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(20))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(20))),
+            onLink: true);
         Assert.Equal(["g-trunk"], Receivers());
         Assert.Equal([(EtherType.Vlan, Tagged.Tci(20))], Tagged.Tags(_lab.Port("g-trunk").Sent.Single()));
 
         // VLAN 5 belongs to xapi5, whatever the trunk list says.
         _lab.ClearSent();
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(5))),
+            onLink: true);
         Assert.Equal(["g-vlan5", "xapi5"], Receivers());
     }
 
@@ -170,11 +185,16 @@ public class VlanTests : IDisposable
     [Fact]
     public void InternalVlanNetwork_SecondUntaggedBridge_AndThePifAsAPort_AreRefused()
     {
-        Assert.Contains("internal networks have no VLANs", Assert.Throws<ConfigException>(() => _lab.Controller.AddBridge("xapi9", null, 9)).Message);
-        Assert.Contains("already carries the untagged network xenbr1", Assert.Throws<ConfigException>(() => _lab.Controller.AddBridge("xenbr9", "eth1")).Message);
-        Assert.Contains("eth1 is the pif of", Assert.Throws<ConfigException>(() => _lab.Controller.AddInterface("xapi5", "eth1")).Message);
-        Assert.Contains("bad VLAN", "bad VLAN " + Assert.Throws<ConfigException>(() => _lab.Controller.SetTrunks("g-vlan5", "5,4095")).Message);
-        Assert.Contains("4095 is out of range", Assert.Throws<ConfigException>(() => _lab.Controller.SetTrunks("g-vlan5", "5,4095")).Message);
+        Assert.Contains("internal networks have no VLANs", Assert.Throws<ConfigException>(()
+            => _lab.Controller.AddBridge("xapi9", null, 9)).Message);
+        Assert.Contains("already carries the untagged network xenbr1", Assert.Throws<ConfigException>(()
+            => _lab.Controller.AddBridge("xenbr9", "eth1")).Message);
+        Assert.Contains("eth1 is the pif of", Assert.Throws<ConfigException>(() => _lab.Controller.AddInterface("xapi5",
+            "eth1")).Message);
+        Assert.Contains("bad VLAN", "bad VLAN " + Assert.Throws<ConfigException>(()
+            => _lab.Controller.SetTrunks("g-vlan5", "5,4095")).Message);
+        Assert.Contains("4095 is out of range", Assert.Throws<ConfigException>(()
+            => _lab.Controller.SetTrunks("g-vlan5", "5,4095")).Message);
     }
 
     [Fact]
@@ -183,7 +203,8 @@ public class VlanTests : IDisposable
         _lab.Controller.DeleteBridge("xenbr1", force: true);
         _lab.Controller.DeleteBridge("xapi5", force: true);
         Assert.False(_lab.Port("eth1").Disposed);
-        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(7))), onLink: true);
+        _lab.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(7))),
+            onLink: true);
         Assert.Single(_lab.Port("g-vlan7").Sent);
         _lab.Controller.DeleteBridge("xapi7", force: true);
         Assert.True(_lab.Port("eth1").Disposed);
@@ -205,8 +226,10 @@ public class VlanTests : IDisposable
         using var restarted = new SwitchHarness("eth1", "eth2");
         foreach (var b in config.Bridges) foreach (var p in b.Ports) restarted.Factory.Existing.Remove(p.Name);
         restarted.Controller.Restore(config);
-        restarted.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(7))), onLink: true);
+        restarted.Receive("eth1", Tagged.Frame(MacAddress.Broadcast, Outside, (EtherType.Vlan, Tagged.Tci(7))),
+            onLink: true);
         Assert.Single(restarted.Port("g-vlan7").Sent);
-        Assert.Equal("10,12-14", restarted.Controller.CurrentConfig().Bridges.Single(b => b.Name == "xapi7").Ports.Single().Trunks);
+        Assert.Equal("10,12-14", restarted.Controller.CurrentConfig().Bridges.Single(b
+            => b.Name == "xapi7").Ports.Single().Trunks);
     }
 }

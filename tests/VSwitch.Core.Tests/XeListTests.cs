@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
+using VSwitch.Daemon.Formats;
 
 namespace VSwitch.Core.Tests;
 
@@ -20,7 +23,8 @@ public class XeListTests
     public XeListTests()
     {
         _factory.Existing["eth0"] = new FakePort("eth0", PortKind.Raw, MacAddress.Parse("52:54:00:12:34:56"));
-        _controller = new SwitchController(_factory, new FakeDatapath(), new ForwardingDatabase(), new SwitchConfig(), null, NullLogger.Instance);
+        _controller = new SwitchController(_factory, new FakeDatapath(), new ForwardingDatabase(), new SwitchConfig(),
+            null, NullLogger.Instance);
         _controller.Restore(new SwitchConfig
         {
             Bridges =
@@ -33,11 +37,14 @@ public class XeListTests
                 },
                 new BridgeConfig
                 {
-                    Name = "xapi1", Uuid = InternalUuid, OtherConfig = new() { ["owner"] = "lab", ["automatic"] = "false" },
+                    Name = "xapi1", Uuid = InternalUuid, OtherConfig = new() { ["owner"] = "lab",
+                        ["automatic"] = "false" },
                     Ports =
                     [
-                        new PortConfig { Name = "vif3.0", Uuid = VifUuid, Kind = PortKind.Vif, Mac = "02:00:00:00:03:00" },
-                        new PortConfig { Name = "tap-ns1", Uuid = TapUuid, Kind = PortKind.Tap, Mac = "06:00:00:00:00:01" },
+                        new PortConfig { Name = "vif3.0", Uuid = VifUuid, Kind = PortKind.Vif,
+                            Mac = "02:00:00:00:03:00" },
+                        new PortConfig { Name = "tap-ns1", Uuid = TapUuid, Kind = PortKind.Tap,
+                            Mac = "06:00:00:00:00:01" },
                     ],
                 },
             ],
@@ -48,7 +55,8 @@ public class XeListTests
         _controller.Read(bridges => XeFormat.Text(XeFormat.Select("test-list", build(bridges), fields, arguments)));
 
     private string PifList(params string[] arguments) =>
-        _controller.Read((bridges, pifs) => XeFormat.Text(XeFormat.Select("pif-list", XeObjects.Pifs(bridges, pifs), XeObjects.PifFields, arguments)));
+        _controller.Read((bridges, pifs) => XeFormat.Text(XeFormat.Select("pif-list", XeObjects.Pifs(bridges, pifs),
+            XeObjects.PifFields, arguments)));
 
     [Fact]
     public void NetworkList_PrintsXeStyle()
@@ -119,7 +127,8 @@ public class XeListTests
             """.Replace("\r", ""),
             List(XeObjects.Vifs, XeObjects.VifFields, "vm=3", "params=uuid,MAC,vm"));
         Assert.Equal("", List(XeObjects.Vifs, XeObjects.VifFields, "vm=3", "kind=tap"));
-        Assert.Contains($"device ( RO): tap-ns1", List(XeObjects.Vifs, XeObjects.VifFields, $"network-uuid={InternalUuid}", "kind=tap"));
+        Assert.Contains($"device ( RO): tap-ns1", List(XeObjects.Vifs, XeObjects.VifFields,
+            $"network-uuid={InternalUuid}", "kind=tap"));
     }
 
     [Theory]

@@ -17,6 +17,7 @@ public class BusyPollTests
         Assert.True(lab.Ping(g1, "198.18.1.2", 600, 0.0005));
 
         long used = ProcStat.IdleTicks(lab.DaemonPid);
-        Assert.True(used <= 20, $"vswitchd used {used} clock ticks (1/100 s) of CPU in 2 s with no traffic: a worker kept polling");
+        Assert.True(used <= 20,
+            $"vswitchd used {used} clock ticks (1/100 s) of CPU in 2 s with no traffic: a worker kept polling");
     }
 }

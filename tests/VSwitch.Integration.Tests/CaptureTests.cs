@@ -16,7 +16,8 @@ public class CaptureTests
         try
         {
             var capture = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Path.Combine(lab.Root, "bin", "vswitchctl"),
-                ["capture", "vif2.0", "-c", "8", "-w", file]) { Environment = { ["VSWITCH_SOCKET"] = lab.SocketPath }, RedirectStandardError = true })!;
+                ["capture", "vif2.0", "-c", "8", "-w",
+                    file]) { Environment = { ["VSWITCH_SOCKET"] = lab.SocketPath }, RedirectStandardError = true })!;
             Thread.Sleep(500);
             lab.MustPing(g1, "198.18.1.2", 4);
             Assert.True(capture.WaitForExit(10_000), "capture -c 8 did not end after 8 frames");
@@ -24,8 +25,10 @@ public class CaptureTests
 
             var tcpdump = Shell.Run("tcpdump", ["-nr", file, "icmp"]);
             Assert.True(tcpdump.Ok, tcpdump.ToString());
-            Assert.Equal(4, tcpdump.Output.Split('\n').Count(l => l.Contains("198.18.1.1 > 198.18.1.2: ICMP echo request")));
-            Assert.Equal(4, tcpdump.Output.Split('\n').Count(l => l.Contains("198.18.1.2 > 198.18.1.1: ICMP echo reply")));
+            Assert.Equal(4, tcpdump.Output.Split('\n').Count(l
+                => l.Contains("198.18.1.1 > 198.18.1.2: ICMP echo request")));
+            Assert.Equal(4, tcpdump.Output.Split('\n').Count(l
+                => l.Contains("198.18.1.2 > 198.18.1.1: ICMP echo reply")));
 
             var frames = PcapReader.Read(file);
             Assert.Equal(8, frames.Count);

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace VSwitch.Integration.Tests;
 
-/// <summary>The command set end to end: concurrent CLIs, xe's objects, the management address, static FDB entries.</summary>
+/// <summary>The command set end to end: concurrent CLIs, xe's objects, the management address, static FDB
+/// entries.</summary>
 public class ControlPlaneTests
 {
     [Fact]
@@ -15,7 +16,8 @@ public class ControlPlaneTests
         string Loop(string who) =>
             $"for i in $(seq 1 12); do {ctl} addtap xapi1 {who}$i >/dev/null || echo FAIL {who}$i; " +
             $"if [ $i -le 6 ]; then {ctl} addtap xapi1 both$i >/dev/null 2>&1 && echo WON both$i; fi; done";
-        var result = Shell.Sh($"export VSWITCH_SOCKET={lab.SocketPath}; ({Loop("a")}) > {lab.Id}.a & ({Loop("b")}) > {lab.Id}.b; wait; " +
+        var result = Shell.Sh($"export VSWITCH_SOCKET={lab.SocketPath}; ({Loop("a")}) > {lab.Id}.a & ({Loop("b")}) > " +
+            $"{lab.Id}.b; wait; " +
                               $"cat {lab.Id}.a {lab.Id}.b; rm -f {lab.Id}.a {lab.Id}.b", TimeSpan.FromSeconds(120));
         Assert.True(result.Ok, result.ToString());
         Assert.DoesNotContain("FAIL", result.Output);
@@ -29,7 +31,8 @@ public class ControlPlaneTests
         Assert.Equal(30, ports.Distinct().Count());
         string links = Shell.Sh($"ip -n {lab.SwitchNs} -br link").Output;
         foreach (var port in ports) Assert.Contains(port, links);
-        Assert.Equal(30, JsonDocument.Parse(lab.MustCtl("show", "--json")).RootElement[0].GetProperty("interfaces").GetArrayLength());
+        Assert.Equal(30, JsonDocument.Parse(lab.MustCtl("show",
+            "--json")).RootElement[0].GetProperty("interfaces").GetArrayLength());
     }
 
     [Fact]
@@ -42,8 +45,10 @@ public class ControlPlaneTests
         string uuid = pif.GetProperty("uuid").GetString()!;
         Assert.Equal("-1", pif.GetProperty("VLAN").GetString());
 
-        Assert.Contains("not contiguous", lab.Ctl("pif-reconfigure-ip", $"uuid={uuid}", "mode=static", "IP=198.18.0.1", "netmask=255.0.255.0").Error);
-        Assert.Contains("no PIF with uuid", lab.Ctl("pif-reconfigure-ip", "uuid=00000000-0000-0000-0000-000000000000", "mode=none").Error);
+        Assert.Contains("not contiguous", lab.Ctl("pif-reconfigure-ip", $"uuid={uuid}", "mode=static", "IP=198.18.0.1",
+            "netmask=255.0.255.0").Error);
+        Assert.Contains("no PIF with uuid", lab.Ctl("pif-reconfigure-ip", "uuid=00000000-0000-0000-0000-000000000000",
+            "mode=none").Error);
         lab.MustCtl("pif-reconfigure-ip", $"uuid={uuid}", "mode=static", "IP=198.18.0.1", "netmask=255.255.255.0");
 
         // On the bridge's host interface, not on the PIF.
@@ -68,7 +73,8 @@ public class ControlPlaneTests
         var (g1, g2) = lab.AddTwoTapGuests();
         string mac2 = SwitchLab.MacOf(g2, "vif2.0");
         lab.MustCtl("fdb", "add", "xapi1", mac2, "vif2.0");
-        Assert.Contains(mac2, JsonDocument.Parse(File.ReadAllText(lab.ConfigPath)).RootElement.GetProperty("bridges")[0].GetProperty("staticMacs")[0].GetProperty("mac").GetString());
+        Assert.Contains(mac2,
+            JsonDocument.Parse(File.ReadAllText(lab.ConfigPath)).RootElement.GetProperty("bridges")[0].GetProperty("staticMacs")[0].GetProperty("mac").GetString());
         lab.MustPing(g1, "198.18.1.2");
 
         Assert.Matches($@"  3\t{mac2}\tstatic\t\t   0.00", lab.MustCtl("showmacs", "xapi1"));
@@ -78,10 +84,12 @@ public class ControlPlaneTests
         Assert.DoesNotContain(SwitchLab.MacOf(g1, "vif1.0"), macs);
 
         Assert.Contains("no entry for", lab.Ctl("fdb", "del", "xapi1", "02:00:00:00:00:42").Error);
-        Assert.Contains("is not a port of bridge xapi1", lab.Ctl("fdb", "add", "xapi1", "02:00:00:00:00:42", "nosuch").Error);
+        Assert.Contains("is not a port of bridge xapi1", lab.Ctl("fdb", "add", "xapi1", "02:00:00:00:00:42",
+            "nosuch").Error);
         lab.MustCtl("fdb", "del", "xapi1", mac2);
         Assert.DoesNotContain("static", lab.MustCtl("showmacs", "xapi1"));
-        Assert.Equal(0, JsonDocument.Parse(File.ReadAllText(lab.ConfigPath)).RootElement.GetProperty("bridges")[0].GetProperty("staticMacs").GetArrayLength());
+        Assert.Equal(0,
+            JsonDocument.Parse(File.ReadAllText(lab.ConfigPath)).RootElement.GetProperty("bridges")[0].GetProperty("staticMacs").GetArrayLength());
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using VSwitch.Core.Config;
+using VSwitch.Core.Ports;
+
 namespace VSwitch.Integration.Tests;
 
 /// <summary>vswitchd as a program: external bridges, persistence, shutdown, refusals.</summary>
@@ -70,22 +73,25 @@ public class DaemonTests
     {
         using var lab = new SwitchLab();
         lab.Stop();
-        var ports = Enumerable.Range(0, 1000).Select(i => new VSwitch.Core.Control.PortConfig { Name = $"{lab.Id}p{i}", Kind = VSwitch.Core.Control.PortKind.Tap });
-        VSwitch.Core.Control.ConfigFile.SaveAtomically(lab.ConfigPath, new VSwitch.Core.Control.SwitchConfig
+        var ports = Enumerable.Range(0, 1000).Select(i => new VSwitch.Core.Config.PortConfig { Name = $"{lab.Id}p{i}",
+            Kind = VSwitch.Core.Ports.PortKind.Tap });
+        VSwitch.Core.Config.ConfigFile.SaveAtomically(lab.ConfigPath, new VSwitch.Core.Config.SwitchConfig
         {
-            Bridges = [new VSwitch.Core.Control.BridgeConfig { Name = "xapi1", Ports = ports.ToList() }],
+            Bridges = [new VSwitch.Core.Config.BridgeConfig { Name = "xapi1", Ports = ports.ToList() }],
         });
         lab.Start();
         // Some TAPs are in guests' namespaces, as tap ports usually are.
         string[] guests = [lab.AddNamespace("g1"), lab.AddNamespace("g2")];
         for (int i = 0; i < 40; i++) Shell.MustSh($"ip -n {lab.SwitchNs} link set {lab.Id}p{i} netns {guests[i % 2]}");
-        int Taps(string ns) => Shell.Sh($"ip -n {ns} -o link show type tun").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        int Taps(string ns) => Shell.Sh($"ip -n {ns} -o link show type tun").Output.Split('\n',
+            StringSplitOptions.RemoveEmptyEntries).Length;
         Assert.Equal(961, Taps(lab.SwitchNs)); // 960 ports and the bridge's own interface
 
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(0, lab.Stop());
         stopping.Stop();
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2), $"SIGTERM took {stopping.Elapsed.TotalSeconds:F2} s to stop a switch of 1,000 tap ports");
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2),
+            $"SIGTERM took {stopping.Elapsed.TotalSeconds:F2} s to stop a switch of 1,000 tap ports");
         Assert.Equal(0, Taps(lab.SwitchNs));
         Assert.All(guests, ns => Assert.Equal(0, Taps(ns)));
         Console.WriteLine($"SIGTERM with 1,000 tap ports: stopped in {stopping.Elapsed.TotalMilliseconds:F0} ms");
@@ -97,8 +103,10 @@ public class DaemonTests
         using var lab = new SwitchLab();
         lab.Stop();
         string bad = Path.Combine(Path.GetDirectoryName(lab.ConfigPath)!, "bad.json");
-        File.WriteAllText(bad, """{ "bridges": [ { "name": "xapi1", "ports": [ { "name": "vif1.0", "kind": "tun" } ] } ] }""");
-        var result = Shell.Run("ip", ["netns", "exec", lab.SwitchNs, Path.Combine(lab.Root, "bin", "vswitchd"), "--config", bad, "--socket", lab.SocketPath], TimeSpan.FromSeconds(30));
+        File.WriteAllText(bad,
+            """{ "bridges": [ { "name": "xapi1", "ports": [ { "name": "vif1.0", "kind": "tun" } ] } ] }""");
+        var result = Shell.Run("ip", ["netns", "exec", lab.SwitchNs, Path.Combine(lab.Root, "bin", "vswitchd"),
+            "--config", bad, "--socket", lab.SocketPath], TimeSpan.FromSeconds(30));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("$.bridges[0].ports[0].kind", result.Error);
     }
@@ -109,7 +117,8 @@ public class DaemonTests
     public void AnOnOffOptionSetToAnythingElse_IsRefused(string option, string value)
     {
         using var lab = new SwitchLab();
-        var result = Shell.Run(Path.Combine(lab.Root, "bin", "vswitchd"), [option, value, "--socket", Path.Combine(lab.WorkDir, "other.sock")]);
+        var result = Shell.Run(Path.Combine(lab.Root, "bin", "vswitchd"), [option, value, "--socket",
+            Path.Combine(lab.WorkDir, "other.sock")]);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains($"{option}: '{value}' is neither on nor off", result.Error);
     }
@@ -140,7 +149,8 @@ public class DaemonTests
         Assert.NotEqual(0, usage.ExitCode);
         Assert.Contains("usage: vswitchctl addif BRIDGE DEVICE", usage.Error);
 
-        var multicast = lab.Ctl("addbr", "xapi1") is { Ok: true } ? lab.Ctl("addtap", "xapi1", "vif1.0", "--mac", "01:00:5e:00:00:01") : null;
+        var multicast = lab.Ctl("addbr", "xapi1") is { Ok: true } ? lab.Ctl("addtap", "xapi1", "vif1.0", "--mac",
+            "01:00:5e:00:00:01") : null;
         Assert.NotNull(multicast);
         Assert.Equal(1, multicast.ExitCode);
         Assert.Contains("multicast", multicast.Error);

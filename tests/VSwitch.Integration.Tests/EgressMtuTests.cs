@@ -40,18 +40,21 @@ public class EgressMtuTests
         string[] small = [t1, r1, "vif1.0", "st1"], large = [t9, r9, "vif9.0", "st9"];
         // The switch takes each port's MTU from its interface (link events, also from the guests' namespaces).
         foreach (var (port, mtu) in small.Select(p => (p, 1500)).Concat(large.Select(p => (p, 9000))))
-            lab.Eventually(() => lab.Stats(port).GetProperty("mtu").GetInt32() == mtu, TimeSpan.FromSeconds(2), $"{port} has MTU {mtu}");
+            lab.Eventually(() => lab.Stats(port).GetProperty("mtu").GetInt32() == mtu, TimeSpan.FromSeconds(2),
+                $"{port} has MTU {mtu}");
 
         var before = small.Concat(large).ToDictionary(p => p, p => lab.Stats(p));
         // 2,000 bytes on the wire: a 1,986-byte payload (IPv4 + UDP + 1,958 bytes) behind the 14-byte header.
-        Scapy.Send(sender, $"{lab.Id}s", "Ether(dst='ff:ff:ff:ff:ff:ff')/IP(src='198.18.1.100',dst='198.18.1.255')/UDP(sport=9,dport=9)/Raw(b'M'*1958)");
+        Scapy.Send(sender, $"{lab.Id}s",
+            "Ether(dst='ff:ff:ff:ff:ff:ff')/IP(src='198.18.1.100',dst='198.18.1.255')/UDP(sport=9,dport=9)/Raw(b'M'*1958)");
         Thread.Sleep(500);
 
         foreach (var port in small)
         {
             var after = lab.Stats(port);
             Assert.True(MtuDrops(after) - MtuDrops(before[port]) == 1, $"{port} (MTU 1500): {after}");
-            Assert.True(after.GetProperty("txBytes").GetInt64() - before[port].GetProperty("txBytes").GetInt64() < 1000, $"{port} was sent the frame: {after}");
+            Assert.True(after.GetProperty("txBytes").GetInt64() - before[port].GetProperty("txBytes").GetInt64() < 1000,
+                $"{port} was sent the frame: {after}");
         }
         foreach (var port in large)
         {
@@ -66,8 +69,10 @@ public class EgressMtuTests
         lab.MustPing(sender, "198.18.1.21");
         long unicastBefore = MtuDrops(lab.Stats(r1));
         string r1Mac = Shell.Sh($"ip -n {sender} neigh show 198.18.1.21").Output.Split(' ')[4];
-        Scapy.Send(sender, $"{lab.Id}s", $"Ether(dst='{r1Mac}')/IP(src='198.18.1.100',dst='198.18.1.21')/UDP(sport=9,dport=9)/Raw(b'M'*1958)");
-        lab.Eventually(() => MtuDrops(lab.Stats(r1)) == unicastBefore + 1, TimeSpan.FromSeconds(2), "the unicast frame is counted at the raw port");
+        Scapy.Send(sender, $"{lab.Id}s",
+            $"Ether(dst='{r1Mac}')/IP(src='198.18.1.100',dst='198.18.1.21')/UDP(sport=9,dport=9)/Raw(b'M'*1958)");
+        lab.Eventually(() => MtuDrops(lab.Stats(r1)) == unicastBefore + 1, TimeSpan.FromSeconds(2),
+            "the unicast frame is counted at the raw port");
     }
 
     private static long MtuDrops(JsonElement stats) =>
@@ -81,7 +86,8 @@ public class EgressMtuTests
         return socket;
     }
 
-    /// <summary>The lengths of the frames the switch has written to a stream port's peer so far (each behind its 4-byte length).</summary>
+    /// <summary>The lengths of the frames the switch has written to a stream port's peer so far (each behind its 4-byte
+    /// length).</summary>
     private static List<int> FrameLengths(Socket socket)
     {
         var stream = new List<byte>();

@@ -136,8 +136,10 @@ public class LearningTests
         lab.MustPing(g1, "198.18.1.3", 2);
 
         // Traffic to both ports, then the veth's port goes away mid-stream, then the TAP's.
-        var toVeth = Task.Run(() => Shell.Sh($"ip netns exec {g1} ping -i 0.002 -c 1500 -W 1 198.18.1.3", TimeSpan.FromSeconds(30)));
-        var toTap = Task.Run(() => Shell.Sh($"ip netns exec {g1} ping -i 0.002 -c 1500 -W 1 198.18.1.2", TimeSpan.FromSeconds(30)));
+        var toVeth = Task.Run(() => Shell.Sh($"ip netns exec {g1} ping -i 0.002 -c 1500 -W 1 198.18.1.3",
+            TimeSpan.FromSeconds(30)));
+        var toTap = Task.Run(() => Shell.Sh($"ip netns exec {g1} ping -i 0.002 -c 1500 -W 1 198.18.1.2",
+            TimeSpan.FromSeconds(30)));
         await Task.Delay(1000);
         lab.MustCtl("delif", "xapi1", veth);
         await toVeth;
@@ -147,9 +149,11 @@ public class LearningTests
 
         lab.MustCtl("addtap", "xapi1", "vif4.0");
         var g4 = lab.AddNamespace("g4");
-        Shell.MustSh($"ip -n {lab.SwitchNs} link set vif4.0 netns {g4} && ip -n {g4} addr add 198.18.1.4/24 dev vif4.0 && ip -n {g4} link set vif4.0 up");
+        Shell.MustSh($"ip -n {lab.SwitchNs} link set vif4.0 netns {g4} && ip -n {g4} addr add 198.18.1.4/24 dev " +
+            $"vif4.0 && ip -n {g4} link set vif4.0 up");
         lab.MustPing(g1, "198.18.1.4");
-        Assert.Equal(1, Shell.Sh($"ip -n {lab.SwitchNs} link show {veth} | grep -c PROMISC").ExitCode); // our socket let go of it
+        Assert.Equal(1,
+            Shell.Sh($"ip -n {lab.SwitchNs} link show {veth} | grep -c PROMISC").ExitCode); // our socket let go of it
     }
 }
 

@@ -25,7 +25,8 @@ public class GonePortTests
         string show;
         while (!(show = lab.MustCtl("show")).Contains("vif1.0 (absent)") || !show.Contains($"{veth} (absent)"))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"the ports are not absent 5 s after their interfaces went:\n{show}\n{lab.ReadLog()}");
+            Assert.True(DateTime.UtcNow < deadline,
+                $"the ports are not absent 5 s after their interfaces went:\n{show}\n{lab.ReadLog()}");
             Thread.Sleep(100);
         }
         lab.AssertLogged("the interface of port vif1.0 (xapi1) is gone");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
 
 namespace VSwitch.Integration.Tests;
@@ -18,16 +19,19 @@ public class HostBoundaryTests
         Assert.DoesNotContain("duplicates", ping.Output);
     }
 
-    /// <summary>The MACs that answered ARP for <paramref name="address"/>, one entry per reply (arping -c 3: three requests).</summary>
+    /// <summary>The MACs that answered ARP for <paramref name="address"/>, one entry per reply (arping -c 3: three
+    /// requests).</summary>
     private static List<string> ArpAnswers(string ns, string device, string address)
     {
         var result = Shell.Sh($"ip netns exec {ns} arping -c 3 -I {device} {address}", TimeSpan.FromSeconds(30));
-        return Regex.Matches(result.Output, @"reply from \S+ \[([0-9A-Fa-f:]{17})\]").Select(m => m.Groups[1].Value.ToLowerInvariant()).ToList();
+        return Regex.Matches(result.Output, @"reply from \S+ \[([0-9A-Fa-f:]{17})\]").Select(m
+            => m.Groups[1].Value.ToLowerInvariant()).ToList();
     }
 
     /// <summary>The source MACs of the frames a tcpdump -e printed.</summary>
     private static HashSet<string> Sources(string capture) =>
-        Regex.Matches(capture, @"^\S+ ([0-9a-f:]{17}) > ", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
+        Regex.Matches(capture, @"^\S+ ([0-9a-f:]{17}) > ", RegexOptions.Multiline).Select(m
+            => m.Groups[1].Value).ToHashSet();
 
     [Fact]
     public void TheManagementIp_FromTheLan_AnswersPingArpAndTcpOnce_AndOnlyTheSwitchsMacsReachTheLan()
@@ -35,7 +39,8 @@ public class HostBoundaryTests
         using var lab = new SwitchLab();
         string lan = lab.AddLan(out string pif);
         lab.MustCtl("addbr", "xenbr0", "--pif", pif);
-        string uuid = Regex.Match(lab.MustCtl("pif-list", $"device={pif}", "params=uuid"), @"uuid \( RO\)\s*: (\S+)").Groups[1].Value;
+        string uuid = Regex.Match(lab.MustCtl("pif-list", $"device={pif}", "params=uuid"),
+            @"uuid \( RO\)\s*: (\S+)").Groups[1].Value;
         lab.MustCtl("pif-reconfigure-ip", $"uuid={uuid}", "mode=static", "IP=198.18.0.1", "netmask=255.255.255.0");
         string guest = lab.AddTapGuest("xenbr0", "vm", $"{lab.Id}v", "198.18.0.11");
         string bridgeMac = SwitchLab.MacOf(lab.SwitchNs, "xenbr0");
@@ -53,7 +58,8 @@ public class HostBoundaryTests
         Assert.Contains(bridgeMac, seen);
         Assert.Contains(guestMac, seen);
         seen.ExceptWith([lanMac, bridgeMac, guestMac]);
-        Assert.True(seen.Count == 0, $"frames from MACs the switch never sent for reached the LAN: {string.Join(", ", seen)}");
+        Assert.True(seen.Count == 0,
+            $"frames from MACs the switch never sent for reached the LAN: {string.Join(", ", seen)}");
     }
 
     [Fact]
@@ -67,7 +73,8 @@ public class HostBoundaryTests
         lab.AddVethGuest("xapi1", "g3", "198.18.1.3", out string g3);
 
         // Only the bridge's interface (fe:ff:ff:ff:ff:ff, as on XenServer) may answer; not the veth of g1's port.
-        Assert.Equal(["fe:ff:ff:ff:ff:ff", "fe:ff:ff:ff:ff:ff", "fe:ff:ff:ff:ff:ff"], ArpAnswers(g1, "eth0", "198.18.1.254"));
+        Assert.Equal(["fe:ff:ff:ff:ff:ff", "fe:ff:ff:ff:ff:ff", "fe:ff:ff:ff:ff:ff"], ArpAnswers(g1, "eth0",
+            "198.18.1.254"));
         using var third = Tcpdump.Start(g3, "eth0", "icmp");
         AssertAnsweredOnce(lab.PingOutput(g1, "198.18.1.254", 20), 20);
         string flooded = third.Stop();
@@ -80,31 +87,37 @@ public class HostBoundaryTests
         using var lab = new SwitchLab();
         // Give the switch's namespace IPv6, as a host's own namespace has it: a new interface gets a link-local
         // address and sends DAD, MLD and router solicitations from its own MAC as soon as it is up.
-        Shell.MustSh($"ip netns exec {lab.SwitchNs} sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0");
+        Shell.MustSh($"ip netns exec {lab.SwitchNs} sysctl -qw net.ipv6.conf.all.disable_ipv6=0 " +
+            $"net.ipv6.conf.default.disable_ipv6=0");
         lab.MustCtl("addbr", "xapi1");
         string guest = lab.AddNamespace("g");
         string veth = $"{lab.Id}q";
-        Shell.MustSh($"ip link add {veth} netns {lab.SwitchNs} type veth peer name eth0 netns {guest} && ip -n {guest} link set eth0 up");
+        Shell.MustSh($"ip link add {veth} netns {lab.SwitchNs} type veth peer name eth0 netns {guest} && ip -n " +
+            $"{guest} link set eth0 up");
         string vethMac = SwitchLab.MacOf(lab.SwitchNs, veth);
 
         using var capture = Tcpdump.Start(guest, "eth0", $"ether src {vethMac}");
         lab.MustCtl("addif", "xapi1", veth);
         Thread.Sleep(3000);
         string leaked = capture.Stop();
-        Assert.True(leaked.Trim().Length == 0, $"the host sent frames of its own from the port's interface {veth}:\n{leaked}");
-        Assert.Equal("1", Shell.Sh($"ip netns exec {lab.SwitchNs} sysctl -n net.ipv6.conf.{veth}.disable_ipv6").Output.Trim());
+        Assert.True(leaked.Trim().Length == 0,
+            $"the host sent frames of its own from the port's interface {veth}:\n{leaked}");
+        Assert.Equal("1",
+            Shell.Sh($"ip netns exec {lab.SwitchNs} sysctl -n net.ipv6.conf.{veth}.disable_ipv6").Output.Trim());
     }
 
     [Fact]
     public void Isolation_IsUndoneOnDelifAndOnStop_AndAfterSigkillIsRepairedOrKept()
     {
         using var lab = new SwitchLab();
-        Shell.MustSh($"ip netns exec {lab.SwitchNs} sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0");
+        Shell.MustSh($"ip netns exec {lab.SwitchNs} sysctl -qw net.ipv6.conf.all.disable_ipv6=0 " +
+            $"net.ipv6.conf.default.disable_ipv6=0");
         lab.MustCtl("addbr", "xapi1");
         string veth = lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out _);
         string Filter() => Shell.Sh($"tc -n {lab.SwitchNs} filter show dev {veth} ingress").Output;
         string Qdiscs() => Shell.Sh($"tc -n {lab.SwitchNs} qdisc show dev {veth}").Output;
-        string Ipv6Disabled() => Shell.Sh($"ip netns exec {lab.SwitchNs} sysctl -n net.ipv6.conf.{veth}.disable_ipv6").Output.Trim();
+        string Ipv6Disabled()
+            => Shell.Sh($"ip netns exec {lab.SwitchNs} sysctl -n net.ipv6.conf.{veth}.disable_ipv6").Output.Trim();
         void AssertIsolated()
         {
             Assert.Contains("vswitchd-port undo:disable_ipv6=0,clsact=delete direct-action", Filter());
@@ -143,7 +156,8 @@ public class HostBoundaryTests
         config.Bridges.Single().Ports.Clear();
         ConfigFile.SaveAtomically(lab.ConfigPath, config);
         lab.Start();
-        lab.AssertLogged($"{veth} was still kept from the host's stack by an earlier vswitchd but is no port any more: given back");
+        lab.AssertLogged($"{veth} was still kept from the host's stack by an earlier vswitchd but is no port any " +
+            $"more: given back");
         AssertGivenBack();
     }
 }

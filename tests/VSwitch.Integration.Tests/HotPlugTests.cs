@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using VSwitch.Core.Config;
 using VSwitch.Core.Control;
+using VSwitch.Core.Ports;
 
 namespace VSwitch.Integration.Tests;
 
@@ -24,7 +26,8 @@ public class HotPlugTests
     private static string Guest(SwitchLab lab, string suffix, string tap, string address)
     {
         string ns = lab.AddNamespace(suffix);
-        Shell.MustSh($"ip -n {lab.SwitchNs} link set {tap} netns {ns} && ip -n {ns} addr add {address}/24 dev {tap} && ip -n {ns} link set {tap} up");
+        Shell.MustSh($"ip -n {lab.SwitchNs} link set {tap} netns {ns} && ip -n {ns} addr add {address}/24 dev {tap} " +
+            $"&& ip -n {ns} link set {tap} up");
         return ns;
     }
 
@@ -55,7 +58,8 @@ public class HotPlugTests
 
         // The NIC appears: the uplink binds within 2 s, and the guest reaches the LAN behind it.
         string lan = lab.AddLan(out _);
-        var took = lab.Eventually(() => !lab.MustCtl("show", "xenbr0").Contains("absent"), Bind, $"{pif} binds when it appears");
+        var took = lab.Eventually(() => !lab.MustCtl("show", "xenbr0").Contains("absent"), Bind,
+            $"{pif} binds when it appears");
         lab.MustPing(g3, "198.18.0.254");
         Assert.Contains("currently-attached ( RO): true", lab.MustCtl("pif-list", $"device={pif}"));
 
@@ -63,10 +67,12 @@ public class HotPlugTests
         // NIC's far end does, so the guest's ARP cache stays right.)
         string lanMac = SwitchLab.MacOf(lan, "lan0");
         Shell.MustSh($"ip -n {lab.SwitchNs} link del {pif}");
-        lab.Eventually(() => lab.MustCtl("show", "xenbr0").Contains($"{pif} (absent)"), Bind, $"{pif} is absent once deleted");
+        lab.Eventually(() => lab.MustCtl("show", "xenbr0").Contains($"{pif} (absent)"), Bind,
+            $"{pif} is absent once deleted");
         Shell.MustSh($"ip link add {pif} netns {lab.SwitchNs} type veth peer name lan0 address {lanMac} netns {lan} && " +
                      $"ip -n {lan} addr add 198.18.0.254/24 dev lan0 && ip -n {lan} link set lan0 up");
-        lab.Eventually(() => !lab.MustCtl("show", "xenbr0").Contains("absent"), Bind, $"{pif} binds when it is re-created");
+        lab.Eventually(() => !lab.MustCtl("show", "xenbr0").Contains("absent"), Bind,
+            $"{pif} binds when it is re-created");
         lab.MustPing(g3, "198.18.0.254");
         lab.MustPing(g1, "198.18.1.2");
         Console.WriteLine($"pif bound {took.TotalMilliseconds:F0} ms after it appeared");
@@ -90,16 +96,20 @@ public class HotPlugTests
             Bridges = [new BridgeConfig { Name = "xenbr1", Pif = "bond0", Ports = [Tap("vif1.0")] }],
         });
         string guest = Guest(lab, "g", "vif1.0", "198.18.0.1");
-        lab.Eventually(() => lab.MustCtl("bond", "show", "bond0").Contains($"active member: {b1}"), Bind, "the present member carries the bond");
+        lab.Eventually(() => lab.MustCtl("bond", "show", "bond0").Contains($"active member: {b1}"), Bind,
+            "the present member carries the bond");
         Assert.Contains("link: absent", lab.MustCtl("bond", "show", "bond0"));
         Assert.Contains("currently-attached ( RO): false", lab.MustCtl("pif-list", $"device={b2}"));
         lab.MustPing(guest, "198.18.0.254");
 
-        Shell.MustSh($"ip link add {b2} netns {lab.SwitchNs} type veth peer name u2 netns {up} && ip -n {up} link set u2 master br0 up");
-        lab.Eventually(() => Regex.IsMatch(lab.MustCtl("bond", "show", "bond0"), $@"member {b2}: enabled\s+link: up"), Bind, $"{b2} binds and comes up");
+        Shell.MustSh($"ip link add {b2} netns {lab.SwitchNs} type veth peer name u2 netns {up} && ip -n {up} link set " +
+            $"u2 master br0 up");
+        lab.Eventually(() => Regex.IsMatch(lab.MustCtl("bond", "show", "bond0"), $@"member {b2}: enabled\s+link: up"),
+            Bind, $"{b2} binds and comes up");
         // The member that appeared carries the traffic once the first one's link goes.
         Shell.MustSh($"ip -n {up} link set u1 down");
-        lab.Eventually(() => lab.MustCtl("bond", "show", "bond0").Contains($"active member: {b2}"), Bind, $"traffic moves to {b2}");
+        lab.Eventually(() => lab.MustCtl("bond", "show", "bond0").Contains($"active member: {b2}"), Bind,
+            $"traffic moves to {b2}");
         lab.MustPing(guest, "198.18.0.254");
     }
 
@@ -115,10 +125,12 @@ public class HotPlugTests
         // The guest comes back with its MAC, as a re-created VM does: g1's ARP cache stays right.
         string mac = SwitchLab.MacOf(g2, "eth0");
         Shell.MustSh($"ip -n {lab.SwitchNs} link del {veth}");
-        lab.Eventually(() => lab.MustCtl("show").Contains($"{veth} (absent)"), Bind, "the raw port is absent once its veth is deleted");
+        lab.Eventually(() => lab.MustCtl("show").Contains($"{veth} (absent)"), Bind,
+            "the raw port is absent once its veth is deleted");
         Shell.MustSh($"ip link add {veth} netns {lab.SwitchNs} type veth peer name eth0 address {mac} netns {g2} && " +
                      $"ip -n {g2} addr add 198.18.1.2/24 dev eth0 && ip -n {g2} link set eth0 up");
-        lab.Eventually(() => !lab.MustCtl("show").Contains("absent"), Bind, "the raw port binds to the re-created veth");
+        lab.Eventually(() => !lab.MustCtl("show").Contains("absent"), Bind,
+            "the raw port binds to the re-created veth");
         lab.MustPing(g1, "198.18.1.2");
         // Bound again, it is isolated from the host's stack again.
         Assert.Contains("vswitchd-port", Shell.Sh($"tc -n {lab.SwitchNs} filter show dev {veth} ingress").Output);
@@ -138,7 +150,8 @@ public class HotPlugTests
         guest.Kill();
         guest.WaitForExit();
         Shell.MustSh($"ip -n {lab.SwitchNs} link del vif7.0");
-        lab.Eventually(() => lab.MustCtl("show").Contains("vif7.0 (absent)"), Bind, "the VIF is absent once its TAP is deleted");
+        lab.Eventually(() => lab.MustCtl("show").Contains("vif7.0 (absent)"), Bind,
+            "the VIF is absent once its TAP is deleted");
         Shell.MustSh($"ip -n {lab.SwitchNs} tuntap add vif7.0 mode tap && ip -n {lab.SwitchNs} link set vif7.0 up");
         lab.Eventually(() => !lab.MustCtl("show").Contains("absent"), Bind, "the VIF binds to the re-created TAP");
         lab.StartTapGuest("vif7.0", "02:00:00:00:07:00", "198.18.1.7");
@@ -155,7 +168,8 @@ public class HotPlugTests
         Assert.Contains(mac, lab.MustCtl("showmacs", "xapi1"));
 
         Shell.MustSh($"ip -n {g2} link set vif2.0 down");
-        lab.Eventually(() => !lab.MustCtl("showmacs", "xapi1").Contains(mac), TimeSpan.FromSeconds(1), "the tap port's MACs are flushed");
+        lab.Eventually(() => !lab.MustCtl("showmacs", "xapi1").Contains(mac), TimeSpan.FromSeconds(1),
+            "the tap port's MACs are flushed");
         lab.AssertLogged("link down on vif2.0 (xapi1)");
         Shell.MustSh($"ip -n {g2} link set vif2.0 up");
         lab.MustPing(g1, "198.18.1.2");
@@ -171,13 +185,16 @@ public class HotPlugTests
         lab.MustPing(g1, "198.18.1.2");
 
         // The kernel renames only an interface that is down.
-        Shell.MustSh($"ip -n {lab.SwitchNs} link set {veth} down && ip -n {lab.SwitchNs} link set {veth} name {lab.Id}ren");
-        lab.Eventually(() => lab.MustCtl("show").Contains($"{veth} (absent)"), Bind, "the renamed interface's port is absent");
+        Shell.MustSh($"ip -n {lab.SwitchNs} link set {veth} down && ip -n {lab.SwitchNs} link set {veth} name " +
+            $"{lab.Id}ren");
+        lab.Eventually(() => lab.MustCtl("show").Contains($"{veth} (absent)"), Bind,
+            "the renamed interface's port is absent");
         lab.AssertLogged($"interface {veth} was renamed to {lab.Id}ren");
         // The renamed interface is the host's again.
         Assert.DoesNotContain("vswitchd", Shell.Sh($"tc -n {lab.SwitchNs} filter show dev {lab.Id}ren ingress").Output);
         Shell.MustSh($"ip -n {lab.SwitchNs} link set {lab.Id}ren name {veth} && ip -n {lab.SwitchNs} link set {veth} up");
-        lab.Eventually(() => !lab.MustCtl("show").Contains("absent"), Bind, "the port binds to the interface named as it again");
+        lab.Eventually(() => !lab.MustCtl("show").Contains("absent"), Bind,
+            "the port binds to the interface named as it again");
         lab.MustPing(g1, "198.18.1.2");
     }
 }

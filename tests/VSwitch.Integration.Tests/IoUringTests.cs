@@ -116,7 +116,8 @@ public class IoUringTests
         var (sent, received) = Transfer.Run(g1, g2, "198.18.1.2", 32 << 20);
         Assert.Equal(sent, received);
         long after = RingSubmissions(lab.DaemonPid);
-        Assert.True(after > before, $"no write went through the ring (SqTail {before} -> {after})\n{lab.MustCtl("stats")}");
+        Assert.True(after > before,
+            $"no write went through the ring (SqTail {before} -> {after})\n{lab.MustCtl("stats")}");
         Assert.Equal(0, lab.Stats(veth2).GetProperty("txErrors").GetInt64());
     }
 
@@ -152,15 +153,18 @@ public class IoUringTests
         var (seen, disorder) = Received(await receiver);
 
         Assert.True(RingSubmissions(lab.DaemonPid) > before, "the burst did not go through the ring");
-        Assert.True(seen == 64 && disorder == 0, $"of 64 broadcasts, g2 received {seen}, {disorder} of them out of order\n{lab.MustCtl("stats")}");
+        Assert.True(seen == 64 && disorder == 0,
+            $"of 64 broadcasts, g2 received {seen}, {disorder} of them out of order\n{lab.MustCtl("stats")}");
         Assert.Equal(0, lab.Stats(veth2).GetProperty("txDropped").GetInt64());
     }
 
     /// <summary>Entries submitted so far to all of the daemon's rings (SqTail in their fdinfo).</summary>
     private static long RingSubmissions(int pid) =>
-        RingFdInfo(pid).Sum(info => long.Parse(info.Split('\n').First(line => line.StartsWith("SqTail:"))["SqTail:".Length..].Trim()));
+        RingFdInfo(pid).Sum(info => long.Parse(info.Split('\n').First(line
+            => line.StartsWith("SqTail:"))["SqTail:".Length..].Trim()));
 
-    /// <summary>One ring per worker, held open for the daemon's life, each with <paramref name="registeredBuffers"/> buffers registered.</summary>
+    /// <summary>One ring per worker, held open for the daemon's life, each with <paramref name="registeredBuffers"/>
+    /// buffers registered.</summary>
     private static void AssertRings(SwitchLab lab, int registeredBuffers)
     {
         var rings = RingFdInfo(lab.DaemonPid);
@@ -168,7 +172,8 @@ public class IoUringTests
         Assert.All(rings, info => Assert.Contains($"UserBufs:\t{registeredBuffers}\n", info));
     }
 
-    /// <summary>A burst that must arrive in order (<see cref="AssertBurstInOrder"/>), then a 32 MB transfer that must arrive whole.</summary>
+    /// <summary>A burst that must arrive in order (<see cref="AssertBurstInOrder"/>), then a 32 MB transfer that must
+    /// arrive whole.</summary>
     private static void AssertCarriesBurstAndTransfer(SwitchLab lab, string from, string to)
     {
         AssertBurstInOrder(lab, from, to, payload: 14);
@@ -196,10 +201,12 @@ public class IoUringTests
     private static Task<CommandResult> StartReceiver(string ns) =>
         Task.Run(() => Shell.Run("ip", ["netns", "exec", ns, "python3", "-c", Receiver], TimeSpan.FromSeconds(60)));
 
-    /// <summary>Runs <see cref="Sender"/> in <paramref name="ns"/>: <paramref name="count"/> datagrams of 4 + <paramref name="payload"/> bytes to <paramref name="destination"/>.</summary>
+    /// <summary>Runs <see cref="Sender"/> in <paramref name="ns"/>: <paramref name="count"/> datagrams of 4 + <paramref
+    /// name="payload"/> bytes to <paramref name="destination"/>.</summary>
     private static void MustSend(string ns, string destination, int count, int payload)
     {
-        var sender = Shell.Run("ip", ["netns", "exec", ns, "python3", "-c", Sender, destination, count.ToString(), payload.ToString()], TimeSpan.FromSeconds(60));
+        var sender = Shell.Run("ip", ["netns", "exec", ns, "python3", "-c", Sender, destination, count.ToString(),
+            payload.ToString()], TimeSpan.FromSeconds(60));
         Assert.True(sender.Ok, $"sender: {sender}");
     }
 
@@ -213,7 +220,8 @@ public class IoUringTests
 
     private static int RingCount(int pid) => RingFdInfo(pid).Count;
 
-    /// <summary>/proc/PID/fdinfo of each io_uring the process holds (it lists the registered buffers, "UserBufs:").</summary>
+    /// <summary>/proc/PID/fdinfo of each io_uring the process holds (it lists the registered buffers,
+    /// "UserBufs:").</summary>
     private static List<string> RingFdInfo(int pid) =>
         new DirectoryInfo($"/proc/{pid}/fd").GetFileSystemInfos()
             .Where(fd => fd.LinkTarget == "anon_inode:[io_uring]")

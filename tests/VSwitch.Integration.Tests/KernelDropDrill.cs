@@ -31,8 +31,10 @@ internal static class KernelDropDrill
     {
         // Written to /proc directly: sysctl(8) reads the dot in a name like vif1.0 as a separator.
         Shell.MustSh($"ip netns exec {g1} sh -c 'echo 1 > /proc/sys/net/ipv6/conf/{device1}/disable_ipv6'");
-        Shell.MustSh($"ip -n {g1} neigh replace 198.18.1.2 lladdr {SwitchLab.MacOf(g2, device2)} dev {device1} nud permanent && " +
-                     $"ip -n {g2} neigh replace 198.18.1.1 lladdr {SwitchLab.MacOf(g1, device1)} dev {device2} nud permanent");
+        Shell.MustSh($"ip -n {g1} neigh replace 198.18.1.2 lladdr {SwitchLab.MacOf(g2, device2)} dev {device1} nud " +
+            $"permanent && " +
+                     $"ip -n {g2} neigh replace 198.18.1.1 lladdr {SwitchLab.MacOf(g1, device1)} dev {device2} nud " +
+                         $"permanent");
         lab.MustPing(g1, "198.18.1.2");
         Thread.Sleep(300);
     }
@@ -42,7 +44,8 @@ internal static class KernelDropDrill
     /// and waits (up to 10 s) until the port's received and counted frames add up to what
     /// <paramref name="sentByGuest"/> reads. Returns the figures since just before the burst.
     /// </summary>
-    public static Outcome Run(SwitchLab lab, string port, string guest, string device, int burst, Func<long> sentByGuest)
+    public static Outcome Run(SwitchLab lab, string port, string guest, string device, int burst,
+        Func<long> sentByGuest)
     {
         long sentBefore = sentByGuest();
         var before = lab.Stats(port);
@@ -53,7 +56,8 @@ internal static class KernelDropDrill
         Shell.MustSh($"kill -STOP {lab.DaemonPid}");
         try
         {
-            var sent = Shell.Run("ip", ["netns", "exec", guest, "python3", "-c", SendFrames, device, burst.ToString()], TimeSpan.FromSeconds(60));
+            var sent = Shell.Run("ip", ["netns", "exec", guest, "python3", "-c", SendFrames, device, burst.ToString()],
+                TimeSpan.FromSeconds(60));
             Assert.True(sent.Ok, sent.ToString());
         }
         finally

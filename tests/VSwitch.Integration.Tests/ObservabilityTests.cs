@@ -16,11 +16,14 @@ public class ObservabilityTests
         var scrape = Shell.Sh($"ip netns exec {lab.SwitchNs} curl -sS --max-time 5 http://127.0.0.1:9464/metrics");
         Assert.True(scrape.Ok, scrape.ToString());
         Assert.Contains("# TYPE vswitch_port_rx_packets_total counter", scrape.Output);
-        var line = scrape.Output.Split('\n').Single(l => l.StartsWith("vswitch_port_rx_packets_total{bridge=\"xapi1\",port=\"vif1.0\"}", StringComparison.Ordinal));
+        var line = scrape.Output.Split('\n').Single(l
+            => l.StartsWith("vswitch_port_rx_packets_total{bridge=\"xapi1\",port=\"vif1.0\"}",
+            StringComparison.Ordinal));
         Assert.True(long.Parse(line.Split(' ')[1]) >= 5, line);
         Assert.Contains("vswitch_fdb_entries ", scrape.Output);
 
-        var notFound = Shell.Sh($"ip netns exec {lab.SwitchNs} curl -s -o /dev/null -w '%{{http_code}}' --max-time 5 http://127.0.0.1:9464/other");
+        var notFound = Shell.Sh($"ip netns exec {lab.SwitchNs} curl -s -o /dev/null -w '%{{http_code}}' --max-time 5 " +
+            $"http://127.0.0.1:9464/other");
         Assert.Equal("404", notFound.Output);
     }
 
@@ -50,16 +53,19 @@ public class ObservabilityTests
         int queue = int.Parse(Shell.Sh($"ip netns exec {g1} cat /sys/class/net/vif1.0/tx_queue_len").Output.Trim());
         Assert.Equal(4000, queue);
 
-        // What the guest handed its TAP: tun counts a frame the switch read as tx_packets, one it dropped as tx_dropped.
+        // What the guest handed its TAP: tun counts a frame the switch read as tx_packets, one it dropped as
+        // tx_dropped.
         long DeviceDropped() => KernelDropDrill.DeviceCounter(g1, "vif1.0", "tx_dropped");
         long droppedBefore = DeviceDropped();
         var outcome = KernelDropDrill.Run(lab, "vif1.0", g1, "vif1.0", burst,
             () => KernelDropDrill.DeviceCounter(g1, "vif1.0", "tx_packets") + DeviceDropped());
 
-        Assert.True(outcome.SentByGuest == burst, $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
+        Assert.True(outcome.SentByGuest == burst,
+            $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
         Assert.Equal(outcome.SentByGuest, outcome.Received + outcome.Dropped);
         // While the daemon was stopped nothing was read: all but the queue's worth had to be dropped.
-        Assert.True(outcome.Dropped >= burst - queue, $"{outcome.Dropped} counted, but the TAP queue holds only {queue} frames of the {burst}");
+        Assert.True(outcome.Dropped >= burst - queue,
+            $"{outcome.Dropped} counted, but the TAP queue holds only {queue} frames of the {burst}");
         Assert.Equal(DeviceDropped() - droppedBefore, outcome.Dropped);
         Assert.Equal(outcome.Dropped, outcome.RxDropped);
     }
@@ -72,7 +78,8 @@ public class ObservabilityTests
         lab.MustPing(g1, "198.18.1.2", 3);
         string text = lab.MustCtl("stats", "xapi1");
         Assert.Contains("xapi1: bridge totals\n", text);
-        Assert.Matches(@"vif1\.0: tap port of xapi1  mtu 1500\n\s+RX packets [1-9]\d*  bytes \d+\n\s+RX errors 0  dropped \d+\n\s+TX packets [1-9]\d*  bytes \d+\n\s+TX errors 0  dropped 0\n", text);
+        Assert.Matches(@"vif1\.0: tap port of xapi1  mtu 1500\n\s+RX packets [1-9]\d*  bytes \d+\n\s+RX errors 0  " +
+            @"dropped \d+\n\s+TX packets [1-9]\d*  bytes \d+\n\s+TX errors 0  dropped 0\n", text);
         var bridge = lab.Stats("xapi1");
         Assert.Equal("bridge", bridge.GetProperty("kind").GetString());
         Assert.True(bridge.GetProperty("rxPackets").GetInt64() >= lab.Stats("vif1.0").GetProperty("rxPackets").GetInt64());
@@ -111,7 +118,8 @@ public class ObservabilityTests
         using var lab = new SwitchLab();
         var help = lab.Ctl("--help");
         Assert.True(help.Ok, help.ToString());
-        foreach (var command in new[] { "addbr", "delbr", "addif", "delif", "show", "showmacs", "setageing", "stp", "addvif", "delvif", "fdb",
+        foreach (var command in new[] { "addbr", "delbr", "addif", "delif", "show", "showmacs", "setageing", "stp",
+            "addvif", "delvif", "fdb",
                      "network-list", "pif-list", "vif-list", "network-param-set", "pif-param-set", "pif-reconfigure-ip", "stats", "capture" })
         {
             Assert.Contains($"e.g. vswitchctl {command}", help.Output);

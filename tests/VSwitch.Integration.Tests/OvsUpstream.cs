@@ -13,12 +13,14 @@ public sealed class OvsUpstream : IDisposable
 
     public OvsUpstream(SwitchLab lab, string ns)
     {
-        Assert.True(File.Exists("/usr/sbin/ovs-vswitchd"), "Open vSwitch is missing: ./run.sh test installs openvswitch-switch");
+        Assert.True(File.Exists("/usr/sbin/ovs-vswitchd"),
+            "Open vSwitch is missing: ./run.sh test installs openvswitch-switch");
         _ns = ns;
         _dir = Path.Combine(lab.WorkDir, "ovs");
         Directory.CreateDirectory(_dir);
         Shell.MustSh($"ovsdb-tool create {_dir}/conf.db /usr/share/openvswitch/vswitch.ovsschema");
-        Shell.MustSh($"ip netns exec {ns} ovsdb-server {_dir}/conf.db --remote=punix:{_dir}/db.sock --pidfile={_dir}/ovsdb.pid " +
+        Shell.MustSh($"ip netns exec {ns} ovsdb-server {_dir}/conf.db --remote=punix:{_dir}/db.sock " +
+            $"--pidfile={_dir}/ovsdb.pid " +
                      $"--unixctl={_dir}/ovsdb.ctl --log-file={_dir}/ovsdb.log --detach");
         Vsctl("--no-wait", "init");
         Shell.MustSh($"ip netns exec {ns} ovs-vswitchd unix:{_dir}/db.sock --pidfile={_dir}/vswitchd.pid " +
@@ -27,7 +29,8 @@ public sealed class OvsUpstream : IDisposable
 
     public string Vsctl(params string[] args)
     {
-        var result = Shell.Run("ovs-vsctl", new[] { $"--db=unix:{_dir}/db.sock", "--timeout=20" }.Concat(args), TimeSpan.FromSeconds(30));
+        var result = Shell.Run("ovs-vsctl", new[] { $"--db=unix:{_dir}/db.sock", "--timeout=20" }.Concat(args),
+            TimeSpan.FromSeconds(30));
         Assert.True(result.Ok, $"ovs-vsctl {string.Join(' ', args)} failed: {result}\n{Log()}");
         return result.Output;
     }
@@ -35,7 +38,8 @@ public sealed class OvsUpstream : IDisposable
     public string Appctl(params string[] args) =>
         Shell.Run("ovs-appctl", new[] { "-t", $"{_dir}/vswitchd.ctl" }.Concat(args), TimeSpan.FromSeconds(30)).Output;
 
-    public string Log() => File.Exists($"{_dir}/vswitchd.log") ? File.ReadAllText($"{_dir}/vswitchd.log") : "(no ovs-vswitchd log)";
+    public string Log() => File.Exists($"{_dir}/vswitchd.log") ? File.ReadAllText($"{_dir}/vswitchd.log")
+        : "(no ovs-vswitchd log)";
 
     public void Dispose()
     {

@@ -12,16 +12,20 @@ public static class OvsVlanLab
     {
         upstream = lab.AddNamespace("ovs");
         string pif = $"{lab.Id}eth1";
-        Shell.MustSh($"ip link add {pif} netns {lab.SwitchNs} type veth peer name trunk0 netns {upstream} && ip -n {upstream} link set trunk0 up");
+        Shell.MustSh($"ip link add {pif} netns {lab.SwitchNs} type veth peer name trunk0 netns {upstream} && ip -n " +
+            $"{upstream} link set trunk0 up");
         var ovs = new OvsUpstream(lab, upstream);
         ovs.Vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev");
         ovs.Vsctl("add-port", "br0", "trunk0");
-        foreach (var (name, vlan, address) in new[] { ("h5", 5, "198.18.0.105"), ("h7", 7, "198.18.0.107"), ("h0", 0, "198.18.0.100") })
+        foreach (var (name, vlan, address) in new[] { ("h5", 5, "198.18.0.105"), ("h7", 7, "198.18.0.107"), ("h0", 0,
+            "198.18.0.100") })
         {
             string host = lab.AddNamespace(name);
-            Shell.MustSh($"ip link add a-{name} netns {upstream} type veth peer name eth0 netns {host} && ip -n {upstream} link set a-{name} up && " +
+            Shell.MustSh($"ip link add a-{name} netns {upstream} type veth peer name eth0 netns {host} && ip -n " +
+                $"{upstream} link set a-{name} up && " +
                          $"ip -n {host} addr add {address}/24 dev eth0 && ip -n {host} link set eth0 up");
-            if (vlan == 0) ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", "vlan_mode=access", "tag=0");
+            if (vlan == 0) ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}",
+                "vlan_mode=access", "tag=0");
             else ovs.Vsctl("add-port", "br0", $"a-{name}", "--", "set", "port", $"a-{name}", $"tag={vlan}");
         }
         // Untagged frames on the trunk belong to VLAN 0 (OVS's native VLAN), like those of access port a-h0.

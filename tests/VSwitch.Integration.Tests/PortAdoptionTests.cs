@@ -39,7 +39,8 @@ public class PortAdoptionTests
         Assert.Equal(sent, received);
         // A worker without ports sleeps and uses no CPU; a worker given its port back forwards (and polls).
         var cpu = before.Keys.Select(tid => after[tid].CpuTicks - before[tid].CpuTicks).ToArray();
-        Assert.True(cpu.Min() >= 2, $"one worker sat out a 512 MB transfer: CPU ticks (1/100 s) per worker {string.Join(", ", cpu)}");
+        Assert.True(cpu.Min() >= 2,
+            $"one worker sat out a 512 MB transfer: CPU ticks (1/100 s) per worker {string.Join(", ", cpu)}");
     }
 
     /// <summary>Two workers whatever the machine's cores.</summary>
@@ -51,8 +52,10 @@ public class PortAdoptionTests
         var workers = new Dictionary<string, (long, long)>();
         foreach (var task in ProcStat.WorkerTasks(pid))
         {
-            // Voluntary only: a thread that blocks (epoll_wait) and is woken; a yield that lets another thread run is involuntary.
-            string voluntary = File.ReadAllLines(Path.Combine(task, "status")).Single(line => line.StartsWith("voluntary_ctxt_switches"));
+            // Voluntary only: a thread that blocks (epoll_wait) and is woken; a yield that lets another thread run is
+            // involuntary.
+            string voluntary = File.ReadAllLines(Path.Combine(task, "status")).Single(line
+                => line.StartsWith("voluntary_ctxt_switches"));
             long wakeUps = long.Parse(voluntary.Split(':')[1].Trim(), CultureInfo.InvariantCulture);
             workers[Path.GetFileName(task)] = (wakeUps, ProcStat.CpuTicks(Path.Combine(task, "stat")));
         }

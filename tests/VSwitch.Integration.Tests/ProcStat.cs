@@ -5,9 +5,11 @@ namespace VSwitch.Integration.Tests;
 /// <summary>Figures read from /proc for a process or one of its threads.</summary>
 public static class ProcStat
 {
-    /// <summary>The /proc/PID/task/TID directories of vswitchd's datapath workers (threads named vswitch-worker-N).</summary>
+    /// <summary>The /proc/PID/task/TID directories of vswitchd's datapath workers (threads named
+    /// vswitch-worker-N).</summary>
     public static IEnumerable<string> WorkerTasks(int pid) =>
-        Directory.GetDirectories($"/proc/{pid}/task").Where(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("vswitch-worker"));
+        Directory.GetDirectories($"/proc/{pid}/task").Where(task => File.ReadAllText(Path.Combine(task,
+            "comm")).StartsWith("vswitch-worker"));
 
     /// <summary>
     /// CPU the whole process used over 2 s, in clock ticks (1/100 s), after waiting 300 ms for any busy
@@ -22,12 +24,14 @@ public static class ProcStat
         return CpuTicks($"/proc/{pid}/stat") - before;
     }
 
-    /// <summary>utime + stime in clock ticks (1/100 s) from a <c>stat</c> file: /proc/PID/stat (every thread) or /proc/PID/task/TID/stat.</summary>
+    /// <summary>utime + stime in clock ticks (1/100 s) from a <c>stat</c> file: /proc/PID/stat (every thread) or
+    /// /proc/PID/task/TID/stat.</summary>
     public static long CpuTicks(string statFile)
     {
         string stat = File.ReadAllText(statFile);
         // The command name (field 2) may hold spaces; the fields after it are counted from its ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12],
+            CultureInfo.InvariantCulture);
     }
 }

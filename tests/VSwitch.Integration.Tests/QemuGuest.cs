@@ -24,13 +24,17 @@ public sealed class QemuGuest : IDisposable
 
     /// <param name="network">What `vswitchctl addvif` (or addsock) printed.</param>
     /// <param name="run">A command for the guest to run before it powers off; null keeps it up.</param>
-    public static QemuGuest Start(SwitchLab lab, string name, string network, string address, string? run = null, string? gateway = null)
+    public static QemuGuest Start(SwitchLab lab, string name, string network, string address, string? run = null,
+        string? gateway = null)
     {
         string guestDir = Path.Combine(lab.Root, ".guest");
-        Assert.True(File.Exists(Path.Combine(guestDir, "vmlinuz")), $"{guestDir} has no guest: ./run.sh test builds it (tools/guest/build.sh .guest)");
+        Assert.True(File.Exists(Path.Combine(guestDir, "vmlinuz")),
+            $"{guestDir} has no guest: ./run.sh test builds it (tools/guest/build.sh .guest)");
         string log = Path.Combine(lab.WorkDir, $"{name}.serial.log");
-        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        var arguments = new List<string> { "netns", "exec", lab.SwitchNs, Path.Combine(lab.Root, "tools", "guest", "run.sh"),
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true,
+            RedirectStandardError = true };
+        var arguments = new List<string> { "netns", "exec", lab.SwitchNs, Path.Combine(lab.Root, "tools", "guest",
+            "run.sh"),
             "--guest", guestDir, "--ip", address, "--log", log };
         if (run is not null) arguments.AddRange(["--run", run]);
         if (gateway is not null) arguments.AddRange(["--gw", gateway]);
@@ -61,13 +65,15 @@ public sealed class QemuGuest : IDisposable
 
     /// <summary>Boot to eth0 up: the seconds of guest uptime the guest reported.</summary>
     public double WaitUntilUp() =>
-        double.Parse(WaitFor(@"VSGUEST: up eth0 \S+ \S+ after ([0-9.]+)s", TimeSpan.FromSeconds(60)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double.Parse(WaitFor(@"VSGUEST: up eth0 \S+ \S+ after ([0-9.]+)s", TimeSpan.FromSeconds(60)).Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The exit status of the guest's command.</summary>
     public int WaitForExit(TimeSpan timeout) => int.Parse(WaitFor(@"VSGUEST: exit (\d+)", timeout).Groups[1].Value);
 
     /// <summary>
-    /// Boots two guests: one listens on 198.18.1.1 and receives; once it is up, the other (198.18.1.2) pings it three times
+    /// Boots two guests: one listens on 198.18.1.1 and receives; once it is up, the other (198.18.1.2) pings it three
+    /// times
     /// and sends 4 MiB of random data over TCP with busybox nc. Asserts both finished and that the md5 and
     /// length of what arrived match what was sent. Returns the sender's serial log.
     /// </summary>
@@ -82,7 +88,8 @@ public sealed class QemuGuest : IDisposable
             run: "ping -c 3 198.18.1.1 && dd if=/dev/urandom of=/tmp/data bs=1M count=4 2>/dev/null && " +
                  "echo sent $(md5sum < /tmp/data) $(wc -c < /tmp/data) && nc -w 5 198.18.1.1 5000 < /tmp/data");
         var limit = TimeSpan.FromSeconds(90);
-        Assert.True(sender.WaitForExit(limit) == 0, $"sender:\n{sender.Log}\nreceiver:\n{receiver.Log}\n{lab.ReadLog()}");
+        Assert.True(sender.WaitForExit(limit) == 0,
+            $"sender:\n{sender.Log}\nreceiver:\n{receiver.Log}\n{lab.ReadLog()}");
         Assert.True(receiver.WaitForExit(limit) == 0, $"receiver:\n{receiver.Log}");
         var sent = Regex.Match(sender.Log, @"sent ([0-9a-f]{32}) - (\d+)");
         var received = Regex.Match(receiver.Log, @"received ([0-9a-f]{32}) - (\d+)");

@@ -23,7 +23,8 @@ public class QemuGuestTests
         string senderLog = QemuGuest.TransferChecked(lab, first, second);
         Assert.Contains("3 packets received", senderLog);
         // The guests' TSO frames crossed whole: far fewer frames than 1500-byte segments would need.
-        Assert.True(lab.Stats("vif2.0").GetProperty("rxPackets").GetInt64() < 4194304 / 1448, lab.MustCtl("stats", "vif2.0"));
+        Assert.True(lab.Stats("vif2.0").GetProperty("rxPackets").GetInt64() < 4194304 / 1448, lab.MustCtl("stats",
+            "vif2.0"));
     }
 
     [Fact]
@@ -32,7 +33,8 @@ public class QemuGuestTests
         using var lab = new SwitchLab();
         lab.AddLan(out string pif);
         lab.MustCtl("addbr", "xenbr0", "--pif", pif);
-        using var guest = QemuGuest.Start(lab, "vm1", lab.MustCtl("addvif", "xenbr0", "vif1.0").Trim(), "198.18.0.11/24",
+        using var guest = QemuGuest.Start(lab, "vm1", lab.MustCtl("addvif", "xenbr0", "vif1.0").Trim(),
+            "198.18.0.11/24",
             run: "ping -c 3 198.18.0.254");
         Assert.Equal(0, guest.WaitForExit(Run));
     }
@@ -68,15 +70,19 @@ public class QemuGuestTests
         string destination = lab.AddNamespace("dest");
         string port = $"{lab.Id}d";
         lab.MustCtl("addtap", "xapi1", port, "--mac", mac);
-        Shell.MustSh($"ip -n {lab.SwitchNs} link set {port} netns {destination} && ip -n {destination} addr add 198.18.1.50/24 dev {port}");
+        Shell.MustSh($"ip -n {lab.SwitchNs} link set {port} netns {destination} && ip -n {destination} addr add " +
+            $"198.18.1.50/24 dev {port}");
 
-        var pings = Task.Run(() => Shell.Sh($"ip netns exec {watcher} ping -D -n -i 0.01 -c 400 -W 1 198.18.1.50", TimeSpan.FromSeconds(30)));
+        var pings = Task.Run(() => Shell.Sh($"ip netns exec {watcher} ping -D -n -i 0.01 -c 400 -W 1 198.18.1.50",
+            TimeSpan.FromSeconds(30)));
         Thread.Sleep(1000);
         source.Kill();
-        Shell.MustSh($"ip -n {destination} link set {port} up && ip netns exec {destination} arping -U -c 1 -w 1 -I {port} 198.18.1.50");
+        Shell.MustSh($"ip -n {destination} link set {port} up && ip netns exec {destination} arping -U -c 1 -w 1 -I " +
+            $"{port} 198.18.1.50");
         // One gratuitous ARP later, the FDB points at the new port.
         var macs = lab.MustCtl("showmacs", "xapi1");
-        var entry = System.Text.Json.JsonDocument.Parse(lab.MustCtl("showmacs", "xapi1", "--json")).RootElement.EnumerateArray()
+        var entry = System.Text.Json.JsonDocument.Parse(lab.MustCtl("showmacs", "xapi1",
+            "--json")).RootElement.EnumerateArray()
             .Single(e => e.GetProperty("mac").GetString() == mac);
         Assert.True(entry.GetProperty("port").GetString() == port, macs);
 

@@ -40,7 +40,8 @@ public class RawPortRingTests
         // ICMP + 14 of Ethernet). From 1,931 on, frames come whole through the socket's queue.
         foreach (int payload in new[] { 1400, 1900, 1930, 1931, 2100, 4000, 8972 })
         {
-            var ping = Shell.Sh($"ip netns exec {g1} ping -M do -s {payload} -c 3 -i 0.05 -W 2 198.18.1.2", TimeSpan.FromSeconds(20));
+            var ping = Shell.Sh($"ip netns exec {g1} ping -M do -s {payload} -c 3 -i 0.05 -W 2 198.18.1.2",
+                TimeSpan.FromSeconds(20));
             Assert.True(ping.Ok, $"{payload}-byte pings did not cross: {ping}\n{lab.MustCtl("stats")}");
         }
         Assert.False(lab.Stats(veth1).GetProperty("dropsByReason").TryGetProperty("truncated", out _));
@@ -120,13 +121,16 @@ public class RawPortRingTests
         KernelDropDrill.Quieten(lab, g1, "eth0", g2, "eth0");
 
         // A veth counts every frame the guest sent, whatever became of it on the switch's side.
-        var outcome = KernelDropDrill.Run(lab, veth, g1, "eth0", burst, () => KernelDropDrill.DeviceCounter(g1, "eth0", "tx_packets"));
+        var outcome = KernelDropDrill.Run(lab, veth, g1, "eth0", burst, () => KernelDropDrill.DeviceCounter(g1, "eth0",
+            "tx_packets"));
 
-        Assert.True(outcome.SentByGuest == burst, $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
+        Assert.True(outcome.SentByGuest == burst,
+            $"the guest sent {outcome.SentByGuest} frames, not just the burst of {burst}");
         Assert.Equal(outcome.SentByGuest, outcome.Received + outcome.Dropped);
         Assert.True(outcome.Dropped > 0, "no drop counted");
         // 4,096 slots: at most that many frames fitted while the daemon was stopped.
-        if (ring == "on") Assert.True(outcome.Dropped >= burst - 4096, $"{outcome.Dropped} counted, but {burst - 4096} or more must have been dropped");
+        if (ring == "on") Assert.True(outcome.Dropped >= burst - 4096,
+            $"{outcome.Dropped} counted, but {burst - 4096} or more must have been dropped");
         // ifconfig's column: frames dropped on receive, not malformed ones.
         Assert.Equal(outcome.Dropped, outcome.RxDropped);
     }

@@ -12,9 +12,11 @@ public sealed record CommandResult(int ExitCode, string Output, string Error)
 /// <summary>Runs commands for the integration tests, always with a time limit.</summary>
 public static class Shell
 {
-    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
+    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string,
+        string>? environment = null)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
         using var process = Process.Start(info)!;
@@ -24,7 +26,8 @@ public static class Shell
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            return new CommandResult(-1, stdout.Result, stderr.Result + $"\n(killed after {timeout ?? TimeSpan.FromSeconds(60)})");
+            return new CommandResult(-1, stdout.Result, stderr.Result
+                + $"\n(killed after {timeout ?? TimeSpan.FromSeconds(60)})");
         }
         return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -16,7 +16,8 @@ public class StreamPortTests
         using var lab = new SwitchLab();
         lab.MustCtl("addbr", "xapi1");
         string stream = lab.MustCtl("addsock", "xapi1", "vm1").Trim();
-        Assert.Matches(new Regex(@"^-netdev stream,id=vm1,server=off,addr\.type=unix,addr\.path=\S+/vm1\.sock -device virtio-net-pci,netdev=vm1,mac=[0-9a-f:]{17}$"), stream);
+        Assert.Matches(new Regex(@"^-netdev stream,id=vm1,server=off,addr\.type=unix,addr\.path=\S+/vm1\.sock " +
+            @"-device virtio-net-pci,netdev=vm1,mac=[0-9a-f:]{17}$"), stream);
         string vif = lab.MustCtl("addvif", "xapi1", "vif2.0").Trim();
 
         // The VIF guest has QEMU's default offloads: it sends 64 KB TSO frames, which the stream port cuts up.
@@ -74,13 +75,15 @@ public class StreamPortTests
         string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1"), @"addr\.path=(\S+)").Groups[1].Value;
         string a = lab.AddTapGuest("xapi1", "a", $"{lab.Id}a", "198.18.1.1");
         lab.AddTapGuest("xapi1", "b", $"{lab.Id}b", "198.18.1.2");
-        var pings = Task.Run(() => Shell.Sh($"ip netns exec {a} ping -c 150 -i 0.02 -W 1 198.18.1.2", TimeSpan.FromSeconds(30)));
+        var pings = Task.Run(() => Shell.Sh($"ip netns exec {a} ping -c 150 -i 0.02 -W 1 198.18.1.2",
+            TimeSpan.FromSeconds(30)));
 
         // A good frame first: it is switched.
         using (var good = Connect(path))
         {
             good.Send(Record(60, Broadcast()));
-            Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1, TimeSpan.FromSeconds(3)));
+            Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1,
+                TimeSpan.FromSeconds(3)));
         }
         using (var empty = Connect(path))
         {
@@ -97,12 +100,14 @@ public class StreamPortTests
             cut.Send(Record(60, Broadcast()).AsSpan(0, 30).ToArray());
             cut.Shutdown(SocketShutdown.Both);
         }
-        Assert.True(SpinWait.SpinUntil(() => lab.ReadLog().Contains("in the middle of a frame"), TimeSpan.FromSeconds(3)), lab.ReadLog());
+        Assert.True(SpinWait.SpinUntil(() => lab.ReadLog().Contains("in the middle of a frame"),
+            TimeSpan.FromSeconds(3)), lab.ReadLog());
         // The port still serves the next peer.
         using (var again = Connect(path))
         {
             again.Send(Record(60, Broadcast()).Concat(Record(60, Broadcast())).ToArray());
-            Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 3, TimeSpan.FromSeconds(3)), lab.MustCtl("stats", "vm1"));
+            Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 3,
+                TimeSpan.FromSeconds(3)), lab.MustCtl("stats", "vm1"));
         }
 
         string log = lab.ReadLog();
@@ -121,7 +126,8 @@ public class StreamPortTests
     {
         using var lab = new SwitchLab();
         lab.MustCtl("addbr", "xapi1");
-        string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1", "--mac", "02:00:00:00:5e:07", "--owner", "nobody"), @"addr\.path=(\S+)").Groups[1].Value;
+        string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1", "--mac", "02:00:00:00:5e:07", "--owner",
+            "nobody"), @"addr\.path=(\S+)").Groups[1].Value;
         Assert.True(File.Exists(path));
         lab.Stop(kill: true);
         lab.Start();
@@ -129,12 +135,15 @@ public class StreamPortTests
         // Mode 0600 and owned by nobody: QEMU running as that user connects without any privilege.
         Assert.Equal("600 nobody", Shell.Sh($"stat -c '%a %U' {path}").Output.Trim());
         Shell.MustSh($"chmod o+x {lab.WorkDir}");
-        var unprivileged = Shell.Sh($"setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c \"import socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
+        var unprivileged = Shell.Sh($"setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 -c " +
+            $"\"import socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
         Assert.True(unprivileged.Ok, unprivileged.ToString());
-        var stranger = Shell.Sh($"setpriv --reuid=daemon --regid=daemon --clear-groups /usr/bin/python3 -c \"import socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
+        var stranger = Shell.Sh($"setpriv --reuid=daemon --regid=daemon --clear-groups /usr/bin/python3 -c \"import " +
+            $"socket; socket.socket(socket.AF_UNIX).connect('{path}')\"");
         Assert.False(stranger.Ok, "another user could connect to the socket");
         using (var peer = Connect(path)) peer.Send(Record(60, Broadcast()));
-        Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1, TimeSpan.FromSeconds(3)));
+        Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1,
+            TimeSpan.FromSeconds(3)));
         Assert.Contains("02:00:00:00:5e:07", lab.MustCtl("vif-list", "device=vm1"));
         lab.MustCtl("delif", "xapi1", "vm1");
         Assert.False(File.Exists(path));

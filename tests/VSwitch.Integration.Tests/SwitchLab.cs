@@ -21,10 +21,12 @@ public sealed class SwitchLab : IDisposable
     public SwitchLab(IEnumerable<string>? daemonArguments = null)
     {
         Assert.True(Environment.IsPrivilegedProcess,
-            "the integration tests need root (CAP_NET_ADMIN) to create namespaces, TAPs and veths; run them as root (CI does)");
+            "the integration tests need root (CAP_NET_ADMIN) to create namespaces, TAPs and veths; run them as root " +
+                "(CI does)");
         Id = "t" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant()[..5];
         Root = FindRepositoryRoot();
-        Assert.True(File.Exists(Path.Combine(Root, "bin", "vswitchd")), $"{Root}/bin/vswitchd is missing: run ./run.sh build (./run.sh test does)");
+        Assert.True(File.Exists(Path.Combine(Root, "bin", "vswitchd")),
+            $"{Root}/bin/vswitchd is missing: run ./run.sh build (./run.sh test does)");
         _dir = Directory.CreateTempSubdirectory($"vswitch-{Id}-").FullName;
         SwitchNs = AddNamespace("sw");
         Start(extraArguments: daemonArguments);
@@ -47,23 +49,28 @@ public sealed class SwitchLab : IDisposable
     {
         string name = $"{Id}-{suffix}";
         Shell.MustSh($"ip netns add {name} && ip -n {name} link set lo up && " +
-                     $"ip netns exec {name} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+                     $"ip netns exec {name} sysctl -qw net.ipv6.conf.all.disable_ipv6=1 " +
+                         $"net.ipv6.conf.default.disable_ipv6=1");
         _namespaces.Add(name);
         return name;
     }
 
-    /// <summary>When the daemon was last started (before exec), for "traffic flows within N s of the restart".</summary>
+    /// <summary>When the daemon was last started (before exec), for "traffic flows within N s of the
+    /// restart".</summary>
     public Stopwatch SinceStart { get; private set; } = new();
 
     /// <param name="wrapper">A command that execs vswitchd with the rest of the line (prlimit, setpriv), so the
     /// process started is still the daemon.</param>
-    public void Start(string? configPath = null, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null,
+    public void Start(string? configPath = null, IEnumerable<string>? extraArguments = null, IDictionary<string,
+        string>? environment = null,
                       IEnumerable<string>? wrapper = null)
     {
         SinceStart = Stopwatch.StartNew();
-        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true,
+            RedirectStandardError = true };
         foreach (var a in new[] { "netns", "exec", SwitchNs }.Concat(wrapper ?? [])
-                     .Concat([Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket", SocketPath, "--log-level", "Debug"])
+                     .Concat([Path.Combine(Root, "bin", "vswitchd"), "--config", configPath ?? ConfigPath, "--socket",
+                         SocketPath, "--log-level", "Debug"])
                      .Concat(extraArguments ?? []))
             info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
@@ -77,7 +84,8 @@ public sealed class SwitchLab : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            if (_daemon.HasExited) Assert.Fail($"vswitchd exited with {_daemon.ExitCode}:\n{File.ReadAllText(DaemonLog)}");
+            if (_daemon.HasExited) Assert.Fail($"vswitchd exited with " +
+                $"{_daemon.ExitCode}:\n{File.ReadAllText(DaemonLog)}");
             if (CanConnect()) return;
             Thread.Sleep(50);
         }
@@ -128,7 +136,8 @@ public sealed class SwitchLab : IDisposable
     {
         string ns = AddNamespace(guest);
         MustCtl("addtap", bridge, tap);
-        Shell.MustSh($"ip -n {SwitchNs} link set {tap} netns {ns} && ip -n {ns} addr add {address}/24 dev {tap} && ip -n {ns} link set {tap} up");
+        Shell.MustSh($"ip -n {SwitchNs} link set {tap} netns {ns} && ip -n {ns} addr add {address}/24 dev {tap} && ip " +
+            $"-n {ns} link set {tap} up");
         return ns;
     }
 
@@ -142,7 +151,8 @@ public sealed class SwitchLab : IDisposable
         return (AddTapGuest("xapi1", "g1", "vif1.0", "198.18.1.1"), AddTapGuest("xapi1", "g2", "vif2.0", "198.18.1.2"));
     }
 
-    /// <summary>A guest namespace on a veth whose switch side is attached as a raw port; returns the switch-side name.</summary>
+    /// <summary>A guest namespace on a veth whose switch side is attached as a raw port; returns the switch-side
+    /// name.</summary>
     public string AddVethGuest(string bridge, string guest, string address, out string ns)
     {
         ns = AddNamespace(guest);
@@ -166,7 +176,8 @@ public sealed class SwitchLab : IDisposable
         return lan;
     }
 
-    /// <summary>The MAC of interface <paramref name="device"/> in namespace <paramref name="ns"/>, as ip(8) prints it.</summary>
+    /// <summary>The MAC of interface <paramref name="device"/> in namespace <paramref name="ns"/>, as ip(8) prints
+    /// it.</summary>
     public static string MacOf(string ns, string device)
     {
         var result = Shell.Sh($"ip -n {ns} -br link show {device}");
@@ -180,14 +191,17 @@ public sealed class SwitchLab : IDisposable
     /// </summary>
     public Process StartTapGuest(string tap, string mac, string address)
     {
-        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", SwitchNs, "python3", Path.Combine(Root, "tools", "tap-guest.py"), "--tap", tap, "--mac", mac, "--ip", address, "--announce" })
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true,
+            RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", SwitchNs, "python3", Path.Combine(Root, "tools", "tap-guest.py"),
+            "--tap", tap, "--mac", mac, "--ip", address, "--announce" })
             info.ArgumentList.Add(a);
         var guest = Process.Start(info)!;
         _guests.Add(guest);
         var ready = guest.StandardOutput.ReadLineAsync();
         Assert.True(ready.Wait(TimeSpan.FromSeconds(10)) && ready.Result == "ready",
-            $"tap-guest on {tap} did not attach: {(guest.HasExited ? guest.StandardError.ReadToEnd() : "(still starting)")}");
+            $"tap-guest on {tap} did not attach: " +
+                $"{(guest.HasExited ? guest.StandardError.ReadToEnd() : "(still starting)")}");
         return guest;
     }
 
@@ -195,7 +209,8 @@ public sealed class SwitchLab : IDisposable
         Shell.Sh($"ip netns exec {ns} ping -c {count} -i {interval} -W 2 {address}", TimeSpan.FromSeconds(30)).Ok;
 
     public void MustPing(string ns, string address, int count = 3) =>
-        Assert.True(Ping(ns, address, count), $"{ns} cannot ping {address}\n{MustCtl("show")}\n{MustCtl("stats")}\ndaemon log:\n{ReadLog()}");
+        Assert.True(Ping(ns, address, count),
+            $"{ns} cannot ping {address}\n{MustCtl("show")}\n{MustCtl("stats")}\ndaemon log:\n{ReadLog()}");
 
     /// <summary>One port's counters from `vswitchctl stats PORT --json`.</summary>
     public JsonElement Stats(string port) => JsonDocument.Parse(MustCtl("stats", port, "--json")).RootElement[0];
@@ -211,7 +226,8 @@ public sealed class SwitchLab : IDisposable
         while (!condition())
         {
             if (waited.Elapsed > within)
-                Assert.Fail($"{what}: not within {within.TotalSeconds} s\n{Ctl("show").Output}\ndaemon log:\n{ReadLog()}");
+                Assert.Fail($"{what}: not within {within.TotalSeconds} s\n{Ctl("show").Output}\ndaemon " +
+                    $"log:\n{ReadLog()}");
             Thread.Sleep(50);
         }
         return waited.Elapsed;
@@ -223,7 +239,8 @@ public sealed class SwitchLab : IDisposable
 
     public string ReadLog()
     {
-        try { using var s = new FileStream(DaemonLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return new StreamReader(s).ReadToEnd(); }
+        try { using var s = new FileStream(DaemonLog, FileMode.Open, FileAccess.Read,
+            FileShare.ReadWrite); return new StreamReader(s).ReadToEnd(); }
         catch (IOException) { return "(no log)"; }
     }
 
@@ -237,7 +254,8 @@ public sealed class SwitchLab : IDisposable
         var waited = Stopwatch.StartNew();
         while (!ReadLog().Contains(text, StringComparison.Ordinal))
         {
-            if (waited.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"the daemon did not log '{text}' within 10 s:\n{ReadLog()}");
+            if (waited.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"the daemon did not log '{text}' within 10 " +
+                $"s:\n{ReadLog()}");
             Thread.Sleep(50);
         }
     }

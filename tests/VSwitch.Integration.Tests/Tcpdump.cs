@@ -16,8 +16,10 @@ public sealed class Tcpdump : IDisposable
 
     public static Tcpdump Start(string ns, string device, string filter)
     {
-        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", ns, "tcpdump", "-i", device, "-e", "-nn", "-l", "-U", filter }) info.ArgumentList.Add(a);
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true,
+            RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", ns, "tcpdump", "-i", device, "-e", "-nn", "-l", "-U",
+            filter }) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         // tcpdump says "listening on" (on stderr) once its socket is open: nothing sent after that is missed.
         var started = Task.Run(() =>
@@ -26,7 +28,8 @@ public sealed class Tcpdump : IDisposable
                 if (line.Contains("listening on")) return true;
             return false;
         });
-        Assert.True(started.Wait(TimeSpan.FromSeconds(10)) && started.Result, $"tcpdump on {ns}/{device} did not start");
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10)) && started.Result,
+            $"tcpdump on {ns}/{device} did not start");
         _ = process.StandardError.ReadToEndAsync();
         return new Tcpdump(process);
     }

@@ -27,11 +27,15 @@ public static class Transfer
         print(len(data), hashlib.sha256(data).hexdigest())
         """;
 
-    /// <summary>Sends <paramref name="bytes"/> random bytes from one namespace to another; returns (sent, received) as "length hash".</summary>
-    public static (string Sent, string Received) Run(string fromNs, string toNs, string toAddress, int bytes, int port = 5001)
+    /// <summary>Sends <paramref name="bytes"/> random bytes from one namespace to another; returns (sent, received) as
+    /// "length hash".</summary>
+    public static (string Sent, string Received) Run(string fromNs, string toNs, string toAddress, int bytes,
+        int port = 5001)
     {
-        var server = Task.Run(() => Shell.Run("ip", ["netns", "exec", toNs, "python3", "-c", Server, port.ToString()], TimeSpan.FromSeconds(60)));
-        var client = Shell.Run("ip", ["netns", "exec", fromNs, "python3", "-c", Client, toAddress, port.ToString(), bytes.ToString()], TimeSpan.FromSeconds(60));
+        var server = Task.Run(() => Shell.Run("ip", ["netns", "exec", toNs, "python3", "-c", Server, port.ToString()],
+            TimeSpan.FromSeconds(60)));
+        var client = Shell.Run("ip", ["netns", "exec", fromNs, "python3", "-c", Client, toAddress, port.ToString(),
+            bytes.ToString()], TimeSpan.FromSeconds(60));
         var received = server.Result;
         Assert.True(client.Ok, $"client: {client}");
         Assert.True(received.Ok, $"server: {received}");

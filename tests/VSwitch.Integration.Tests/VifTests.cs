@@ -13,7 +13,8 @@ public class VifTests
         lab.MustCtl("addbr", "xapi1");
         string output = lab.MustCtl("addvif", "xapi1", "vif3.0", "--owner", "nobody", "--mac", "02:00:00:00:03:00");
 
-        Assert.Equal("-netdev tap,id=vif3.0,ifname=vif3.0,script=no,downscript=no -device virtio-net-pci,netdev=vif3.0,mac=02:00:00:00:03:00\n", output);
+        Assert.Equal("-netdev tap,id=vif3.0,ifname=vif3.0,script=no,downscript=no -device " +
+            "virtio-net-pci,netdev=vif3.0,mac=02:00:00:00:03:00\n", output);
         string details = Shell.Sh($"ip -n {lab.SwitchNs} -d link show vif3.0").Output;
         Assert.Contains("tun type tap", details);
         Assert.Contains("persist on", details);
@@ -60,14 +61,16 @@ public class VifTests
         lab.AddVethGuest("xapi1", "g1", "198.18.1.1", out var g1);
         lab.MustCtl("addvif", "xapi1", "vif7.0", "--mac", "02:00:00:00:07:00");
         lab.MustCtl("fdb", "add", "xapi1", "02:00:00:00:07:99", "vif7.0");
-        string networkUuid = JsonDocument.Parse(lab.MustCtl("network-list", "--json")).RootElement[0].GetProperty("uuid").GetString()!;
+        string networkUuid = JsonDocument.Parse(lab.MustCtl("network-list",
+            "--json")).RootElement[0].GetProperty("uuid").GetString()!;
         lab.MustCtl("network-param-set", $"uuid={networkUuid}", "other-config:lab=restart", "name-label=Guests");
         string vifs = lab.MustCtl("vif-list");
         var guest = lab.StartTapGuest("vif7.0", "02:00:00:00:07:00", "198.18.1.7");
         lab.MustPing(g1, "198.18.1.7");
 
         // Kill the daemon in the middle of a ping stream.
-        var stream = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", g1, "ping", "-i", "0.02", "-c", "150", "-W", "1", "198.18.1.7"])
+        var stream = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", g1, "ping", "-i", "0.02", "-c", "150",
+            "-W", "1", "198.18.1.7"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
         Thread.Sleep(800);
         lab.Stop(kill: true);
@@ -83,7 +86,8 @@ public class VifTests
             ok = Shell.Sh($"ip netns exec {g1} ping -c 1 -W 0.2 198.18.1.7").Ok;
         Assert.True(ok, $"no traffic to the VIF guest after the restart\n{lab.ReadLog()}");
         Assert.True(lab.SinceStart.Elapsed < TimeSpan.FromSeconds(2),
-            $"traffic resumed {lab.SinceStart.Elapsed.TotalMilliseconds:F0} ms after the daemon was started again; the goal is under 2 s");
+            $"traffic resumed {lab.SinceStart.Elapsed.TotalMilliseconds:F0} ms after the daemon was started again; " +
+                $"the goal is under 2 s");
         stream.WaitForExit(20_000);
         Assert.Matches(@"\d+ received", stream.StandardOutput.ReadToEnd());
 

@@ -22,8 +22,10 @@ public class VlanInteropTests
         lab.MustPing(g5, "198.18.0.105");
         lab.MustPing(g7, "198.18.0.107");
         lab.MustPing(g0, "198.18.0.100");
-        foreach (var (guest, other) in new[] { (g5, "198.18.0.107"), (g5, "198.18.0.100"), (g5, "198.18.0.7"), (g5, "198.18.0.1"),
-                                                (g7, "198.18.0.105"), (g7, "198.18.0.100"), (g0, "198.18.0.105"), (g0, "198.18.0.5") })
+        foreach (var (guest, other) in new[] { (g5, "198.18.0.107"), (g5, "198.18.0.100"), (g5, "198.18.0.7"), (g5,
+            "198.18.0.1"),
+                                                (g7, "198.18.0.105"), (g7, "198.18.0.100"), (g0, "198.18.0.105"), (g0,
+                                                    "198.18.0.5") })
             Assert.False(lab.Ping(guest, other, count: 2, interval: 0.1), $"{guest} reached {other} across VLANs");
 
         var pifs = lab.MustCtl("pif-list", "params=device,VLAN,bridge");
@@ -45,17 +47,21 @@ public class VlanInteropTests
         lab.MustCtl("trunk", $"{lab.Id}gt", "100,300");
         // Behind OVS, a trunk port carrying VLAN 5 to a namespace that sends and sees the stacked frames.
         string ht = lab.AddNamespace("ht");
-        Shell.MustSh($"ip link add a-ht netns {upstream} type veth peer name eth0 netns {ht} && ip -n {upstream} link set a-ht up && ip -n {ht} link set eth0 up");
+        Shell.MustSh($"ip link add a-ht netns {upstream} type veth peer name eth0 netns {ht} && ip -n {upstream} link " +
+            $"set a-ht up && ip -n {ht} link set eth0 up");
         ovs.Vsctl("add-port", "br0", "a-ht", "--", "set", "port", "a-ht", "trunks=5");
 
         using var trunkCapture = Tcpdump.Start(upstream, "trunk0", "vlan");
         using var hostCapture = Tcpdump.Start(ht, "eth0", "vlan");
         lab.MustPing(g5, "198.18.0.105");
-        // The guest's own tag: VLAN 100, priority 5, drop eligible; it goes out inside VLAN 5 with the priority copied outward.
-        Scapy.Send(gt, $"{lab.Id}gt", "Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=100,prio=5,id=1)/IP(dst='198.18.0.250')/UDP(dport=9)/Raw(b'up')");
+        // The guest's own tag: VLAN 100, priority 5, drop eligible; it goes out inside VLAN 5 with the priority copied
+        // outward.
+        Scapy.Send(gt, $"{lab.Id}gt",
+            "Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=100,prio=5,id=1)/IP(dst='198.18.0.250')/UDP(dport=9)/Raw(b'up')");
         using var guestCapture = Tcpdump.Start(gt, $"{lab.Id}gt", "vlan");
         // From behind OVS: VLAN 5 (priority 6) around an 802.1ad tag 300 around VLAN 100 (priority 3).
-        Scapy.Send(ht, "eth0", "Ether(dst='ff:ff:ff:ff:ff:ff',src='02:00:00:00:aa:01')/Dot1Q(vlan=5,prio=6)/Dot1AD(vlan=300,prio=2)/Dot1Q(vlan=100,prio=3)/IP(dst='198.18.0.6')/UDP(dport=9)/Raw(b'down')");
+        Scapy.Send(ht, "eth0",
+            "Ether(dst='ff:ff:ff:ff:ff:ff',src='02:00:00:00:aa:01')/Dot1Q(vlan=5,prio=6)/Dot1AD(vlan=300,prio=2)/Dot1Q(vlan=100,prio=3)/IP(dst='198.18.0.6')/UDP(dport=9)/Raw(b'down')");
 
         string trunk = trunkCapture.Stop();
         string host = hostCapture.Stop();
@@ -65,8 +71,10 @@ public class VlanInteropTests
         Assert.Matches(new Regex(@"vlan 5, p 0, ethertype IPv4.*ICMP echo reply"), trunk);
         Assert.DoesNotMatch(new Regex(@"vlan 7"), trunk);
         // The trunk guest's frame: outer VLAN 5 with its priority 5 (and DEI), inner VLAN 100 untouched.
-        Assert.Matches(new Regex(@"vlan 5, p 5, DEI, ethertype 802\.1Q[^,]*, vlan 100, p 5, DEI, ethertype IPv4"), trunk);
-        // Through OVS the priority survives; OVS itself clears the outer DEI bit, so only the inner tag is checked whole.
+        Assert.Matches(new Regex(@"vlan 5, p 5, DEI, ethertype 802\.1Q[^,]*, vlan 100, p 5, DEI, ethertype IPv4"),
+            trunk);
+        // Through OVS the priority survives; OVS itself clears the outer DEI bit, so only the inner tag is checked
+        // whole.
         Assert.Matches(new Regex(@"vlan 5, p 5, (DEI, )?ethertype 802\.1Q[^,]*, vlan 100, p 5, DEI"), host);
         // The stacked frame reached the trunk guest with only VLAN 5 taken off.
         Assert.Matches(new Regex(@"vlan 300, p 2, ethertype 802\.1Q[^,]*, vlan 100, p 3, ethertype IPv4.*198\.18\.0\.6"), guest);
@@ -106,12 +114,14 @@ public class VlanInteropTests
         string script = Path.Combine(lab.WorkDir, "auxdata.py");
         string ready = Path.Combine(lab.WorkDir, "auxdata.ready");
         File.WriteAllText(script, $"IFACE = '{lab.Id}eth1'\nREADY = '{ready}'\n" + AuxdataProbe);
-        var probe = Task.Run(() => Shell.Run("ip", ["netns", "exec", lab.SwitchNs, "python3", script], TimeSpan.FromSeconds(20)));
+        var probe = Task.Run(() => Shell.Run("ip", ["netns", "exec", lab.SwitchNs, "python3", script],
+            TimeSpan.FromSeconds(20)));
         // Ping only once the probe's socket is bound: a loaded machine can take longer than any fixed sleep
         // to start python, and a ping sent before would pass unseen.
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!File.Exists(ready) && !probe.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.True(File.Exists(ready), "the auxdata probe did not start: " + (probe.IsCompleted ? (await probe).ToString() : "still starting after 10 s"));
+        Assert.True(File.Exists(ready), "the auxdata probe did not start: " + (probe.IsCompleted
+            ? (await probe).ToString() : "still starting after 10 s"));
         lab.MustPing(lab.Namespace("h5"), "198.18.0.5");
         var seen = await probe;
         Assert.True(seen.Ok, seen.ToString());
@@ -129,7 +139,8 @@ public class VlanInteropTests
         lab.MustPing(g5, "198.18.0.105", count: 1);
         // VLAN 100 is on OVS's trunk list but no bridge here carries it.
         string h100 = lab.AddNamespace("h100");
-        Shell.MustSh($"ip link add a-h100 netns {upstream} type veth peer name eth0 netns {h100} && ip -n {upstream} link set a-h100 up && " +
+        Shell.MustSh($"ip link add a-h100 netns {upstream} type veth peer name eth0 netns {h100} && ip -n {upstream} " +
+            $"link set a-h100 up && " +
                      $"ip -n {h100} addr add 198.18.0.200/24 dev eth0 && ip -n {h100} link set eth0 up");
         ovs.Vsctl("add-port", "br0", "a-h100", "--", "set", "port", "a-h100", "tag=100");
         Assert.False(lab.Ping(h100, "198.18.0.5", count: 3, interval: 0.1));
@@ -154,22 +165,28 @@ public class VlanInteropTests
         string g0 = lab.AddTapGuest("xenbr1", "g0", $"{lab.Id}g0", "198.18.0.1");
         lab.MustPing(g5, "198.18.0.105", count: 1);
         lab.MustPing(g0, "198.18.0.100", count: 1);
-        string Mac(string ns, string address) => Regex.Match(Shell.Sh($"ip -n {ns} neigh show {address}").Output, @"lladdr (\S+)").Groups[1].Value;
+        string Mac(string ns, string address) => Regex.Match(Shell.Sh($"ip -n {ns} neigh show {address}").Output,
+            @"lladdr (\S+)").Groups[1].Value;
         string h5Mac = Mac(g5, "198.18.0.105"), h0Mac = Mac(g0, "198.18.0.100");
 
         using var trunk = Tcpdump.Start(upstream, "trunk0", "icmp or (vlan and icmp)");
         using var replies5 = Tcpdump.Start(g5, $"{lab.Id}g5", "icmp");
         using var replies0 = Tcpdump.Start(g0, $"{lab.Id}g0", "icmp");
-        Scapy.Send(g5, $"{lab.Id}g5", $"Ether(dst='{h5Mac}')/Dot1Q(vlan=0,prio=5)/IP(src='198.18.0.5',dst='198.18.0.105')/ICMP(id=0x4242,seq=7)");
-        Scapy.Send(g0, $"{lab.Id}g0", $"Ether(dst='{h0Mac}')/Dot1Q(vlan=0,prio=3)/IP(src='198.18.0.1',dst='198.18.0.100')/ICMP(id=0x4243,seq=8)");
+        Scapy.Send(g5, $"{lab.Id}g5",
+            $"Ether(dst='{h5Mac}')/Dot1Q(vlan=0,prio=5)/IP(src='198.18.0.5',dst='198.18.0.105')/ICMP(id=0x4242,seq=7)");
+        Scapy.Send(g0, $"{lab.Id}g0",
+            $"Ether(dst='{h0Mac}')/Dot1Q(vlan=0,prio=3)/IP(src='198.18.0.1',dst='198.18.0.100')/ICMP(id=0x4243,seq=8)");
 
         string onTrunk = trunk.Stop();
-        Assert.Matches(new Regex(@"vlan 5, p 5, ethertype IPv4[^\n]*198\.18\.0\.5 > 198\.18\.0\.105: ICMP echo request, id 16962, seq 7"), onTrunk);
-        Assert.Matches(new Regex(@"198\.18\.0\.105 > 198\.18\.0\.5: ICMP echo reply, id 16962, seq 7"), replies5.Stop());
+        Assert.Matches(new Regex(@"vlan 5, p 5, ethertype IPv4[^\n]*198\.18\.0\.5 > 198\.18\.0\.105: ICMP echo " +
+            @"request, id 16962, seq 7"), onTrunk);
+        Assert.Matches(new Regex(@"198\.18\.0\.105 > 198\.18\.0\.5: ICMP echo reply, id 16962, seq 7"),
+            replies5.Stop());
         // The untagged network's frame leaves untagged (the priority tag came off) and is answered as well.
         string untagged = onTrunk.Split('\n').Single(line => line.Contains("ICMP echo request, id 16963, seq 8"));
         Assert.DoesNotContain("vlan", untagged);
-        Assert.Matches(new Regex(@"198\.18\.0\.100 > 198\.18\.0\.1: ICMP echo reply, id 16963, seq 8"), replies0.Stop());
+        Assert.Matches(new Regex(@"198\.18\.0\.100 > 198\.18\.0\.1: ICMP echo reply, id 16963, seq 8"),
+            replies0.Stop());
         Assert.False(lab.Stats($"{lab.Id}g5").GetProperty("dropsByReason").TryGetProperty("vlan_not_allowed", out _));
     }
 }

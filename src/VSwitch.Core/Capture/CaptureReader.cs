@@ -1,6 +1,7 @@
 namespace VSwitch.Core.Capture;
 
-/// <summary>Drains a <see cref="CaptureSession"/>'s rings into a pcap stream, oldest frame first across workers.</summary>
+/// <summary>Drains a <see cref="CaptureSession"/>'s rings into a pcap stream, oldest frame first across
+/// workers.</summary>
 public sealed class CaptureReader(CaptureSession session)
 {
     private readonly byte[] _header = new byte[PcapWriter.RecordHeaderSize];

@@ -73,7 +73,8 @@ public sealed class CaptureRing
             }
             int offset = (int)(head & _mask);
             int contiguous = _buffer.Length - offset;
-            int length = contiguous < HeaderSize ? WrapMarker : BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(offset));
+            int length = contiguous < HeaderSize ? WrapMarker
+                : BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(offset));
             if (length == WrapMarker)
             {
                 Volatile.Write(ref _head, head + contiguous);
@@ -95,4 +96,5 @@ public sealed class CaptureRing
 }
 
 /// <summary>One frame in a <see cref="CaptureRing"/>; valid until it is consumed.</summary>
-public readonly record struct CapturedFrame(ReadOnlyMemory<byte> Bytes, int OriginalLength, long TimestampMicros, int RecordSize);
+public readonly record struct CapturedFrame(ReadOnlyMemory<byte> Bytes, int OriginalLength, long TimestampMicros,
+    int RecordSize);

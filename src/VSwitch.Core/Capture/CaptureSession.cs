@@ -1,3 +1,5 @@
+using VSwitch.Core.Control;
+
 namespace VSwitch.Core.Capture;
 
 /// <summary>

@@ -5,7 +5,8 @@ public enum BondMode
 {
     /// <summary>One link carries everything; the others stand by and take over when it fails.</summary>
     ActiveBackup,
-    /// <summary>Each guest's source MAC is hashed to one of the links that are up; needs nothing from the upstream switch (no LACP).</summary>
+    /// <summary>Each guest's source MAC is hashed to one of the links that are up; needs nothing from the upstream
+    /// switch (no LACP).</summary>
     BalanceSlb,
 }
 

@@ -1,3 +1,4 @@
+using VSwitch.Core.Config;
 using VSwitch.Core.Frames;
 
 namespace VSwitch.Core.Control;
@@ -19,7 +20,8 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac, string uu
     public int AgeingSeconds { get; set; } = DefaultAgeingSeconds;
     /// <summary>The bridge's own host interface (a switch-owned TAP named as the bridge).</summary>
     public Port? Host { get; set; }
-    /// <summary>The uplink port of an external bridge: its share of the PIF, named eth1 (untagged) or eth1.5 (VLAN 5).</summary>
+    /// <summary>The uplink port of an external bridge: its share of the PIF, named eth1 (untagged) or eth1.5 (VLAN
+    /// 5).</summary>
     public Port? Uplink { get; set; }
     /// <summary>The NIC or bond the uplink port sends and receives through.</summary>
     public Pif? Pif { get; set; }
@@ -30,7 +32,8 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac, string uu
     public ManagementAddress? Management { get; set; }
     /// <summary>Guest ports, in the order they were added.</summary>
     public List<Port> Guests { get; } = [];
-    /// <summary>Ports from the config that could not be opened at start (device absent); kept so nothing is lost.</summary>
+    /// <summary>Ports from the config that could not be opened at start (device absent); kept so nothing is
+    /// lost.</summary>
     public List<PortConfig> Absent { get; } = [];
     /// <summary>Static FDB entries, by MAC, with the name of their port.</summary>
     public SortedDictionary<MacAddress, string> StaticMacs { get; } = [];

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Config;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Switching;
 
@@ -14,8 +15,10 @@ public sealed partial class SwitchController
         {
             var bridge = Existing(bridgeName);
             var mac = MacPolicy.ValidateFdbMac(macText);
-            var port = bridge.FindPort(portName) ?? throw new ConfigException($"fdb add: {portName} is not a port of bridge {bridgeName}");
-            if (mac == bridge.Mac) throw new ConfigException($"fdb add: {mac} is the bridge's own address (its local entry) and cannot be moved");
+            var port = bridge.FindPort(portName)
+                ?? throw new ConfigException($"fdb add: {portName} is not a port of bridge {bridgeName}");
+            if (mac == bridge.Mac) throw new ConfigException($"fdb add: {mac} is the bridge's own address (its local " +
+                $"entry) and cannot be moved");
             Fdb.AddStatic(bridge.Domain, mac, port.Index);
             bridge.StaticMacs[mac] = port.Name;
             Persist();
@@ -28,8 +31,10 @@ public sealed partial class SwitchController
         lock (_lock)
         {
             var bridge = Existing(bridgeName);
-            if (!MacAddress.TryParse(macText, out var mac)) throw new ConfigException($"fdb del: '{macText}' is not a MAC address");
-            if (mac == bridge.Mac) throw new ConfigException($"fdb del: {mac} is the bridge's own address (its local entry) and cannot be removed");
+            if (!MacAddress.TryParse(macText,
+                out var mac)) throw new ConfigException($"fdb del: '{macText}' is not a MAC address");
+            if (mac == bridge.Mac) throw new ConfigException($"fdb del: {mac} is the bridge's own address (its local " +
+                $"entry) and cannot be removed");
             bool wasStatic = bridge.StaticMacs.Remove(mac);
             if (!Fdb.Remove(bridge.Domain, mac) && !wasStatic)
                 throw new ConfigException($"fdb del: bridge {bridgeName} has no entry for {mac}");
@@ -37,14 +42,16 @@ public sealed partial class SwitchController
         }
     }
 
-    /// <summary>fdb flush: removes learned entries of a bridge, or of one of its ports; static and local entries stay.</summary>
+    /// <summary>fdb flush: removes learned entries of a bridge, or of one of its ports; static and local entries
+    /// stay.</summary>
     public int FdbFlush(string bridgeName, string? portName)
     {
         lock (_lock)
         {
             var bridge = Existing(bridgeName);
             if (portName is null) return Fdb.Flush(domain: bridge.Domain);
-            var port = bridge.FindPort(portName) ?? throw new ConfigException($"fdb flush: {portName} is not a port of bridge {bridgeName}");
+            var port = bridge.FindPort(portName)
+                ?? throw new ConfigException($"fdb flush: {portName} is not a port of bridge {bridgeName}");
             return Fdb.Flush(domain: bridge.Domain, port: port.Index);
         }
     }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Config;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Control;
@@ -10,27 +12,37 @@ public sealed partial class SwitchController
     private readonly Dictionary<string, Pif> _pifs = new(StringComparer.Ordinal);
 
     /// <summary>addbond: a PIF made of two or more NICs, which bridges can then use as their pif.</summary>
-    public void AddBond(string name, IReadOnlyList<string> members, string? mode, string? mac, string? primary, int updelayMs, int downdelayMs)
+    public void AddBond(string name, IReadOnlyList<string> members, string? mode, string? mac, string? primary,
+        int updelayMs, int downdelayMs)
     {
         lock (_lock)
         {
             Names.ValidateInterface(name, "bond");
-            if (_pifs.ContainsKey(name) || _bridges.ContainsKey(name)) throw new ConfigException($"{name} already exists");
+            if (_pifs.ContainsKey(name) || _bridges.ContainsKey(name))
+                throw new ConfigException($"{name} already exists");
             EnsureFree(name);
-            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bond {name}: an interface named {name} already exists");
-            if (members.Count < 2) throw new ConfigException($"bond {name} needs at least two members, not {members.Count}");
-            if (members.Distinct(StringComparer.Ordinal).Count() != members.Count) throw new ConfigException($"bond {name}: a member is named twice");
+            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bond {name}: an interface " +
+                $"named {name} already exists");
+            if (members.Count < 2) throw new ConfigException($"bond {name} needs at least two members, not " +
+                $"{members.Count}");
+            if (members.Distinct(StringComparer.Ordinal).Count() != members.Count)
+                throw new ConfigException($"bond {name}: a member is named twice");
             foreach (var member in members)
             {
                 Names.ValidateInterface(member, "bond member");
                 EnsureFree(member);
-                if (!_ports.InterfaceExists(member)) throw new ConfigException($"bond {name}: member {member} does not exist");
+                if (!_ports.InterfaceExists(member))
+                    throw new ConfigException($"bond {name}: member {member} does not exist");
                 if (_ports.HasIpv4Address(member))
-                    throw new ConfigException($"bond {name}: member {member} has an IP address; a bond member carries guest traffic only (move the address to the bridge with pif-reconfigure-ip)");
+                    throw new ConfigException($"bond {name}: member {member} has an IP address; a bond member " +
+                        $"carries guest traffic only (move the address to the bridge with pif-reconfigure-ip)");
             }
-            var settings = new BondSettings(BondModeNames.Parse(mode ?? "active-backup"), primary, updelayMs, downdelayMs, NewUuid(), mac is not null);
-            if (primary is not null && !members.Contains(primary)) throw new ConfigException($"bond {name}: primary {primary} is not one of its members");
-            if (updelayMs < 0 || downdelayMs < 0) throw new ConfigException($"bond {name}: updelay and downdelay are milliseconds, 0 or more");
+            var settings = new BondSettings(BondModeNames.Parse(mode ?? "active-backup"), primary, updelayMs,
+                downdelayMs, NewUuid(), mac is not null);
+            if (primary is not null && !members.Contains(primary))
+                throw new ConfigException($"bond {name}: primary {primary} is not one of its members");
+            if (updelayMs < 0 || downdelayMs < 0)
+                throw new ConfigException($"bond {name}: updelay and downdelay are milliseconds, 0 or more");
             var address = mac is null ? (MacAddress?)null : MacPolicy.ValidatePortMac(mac);
             OpenBond(name, members, settings, address, members.ToDictionary(m => m, _ => NewUuid()));
             Persist();
@@ -42,58 +54,60 @@ public sealed partial class SwitchController
     {
         lock (_lock)
         {
-            if (!_pifs.TryGetValue(name, out var pif) || !pif.IsBond) throw new ConfigException($"no bond named {name}");
+            if (!_pifs.TryGetValue(name, out var pif) || !pif.IsBond)
+                throw new ConfigException($"no bond named {name}");
             var users = BridgesOn(pif).Select(b => b.Name).ToList();
-            if (users.Count > 0) throw new ConfigException($"bond {name} is the pif of {string.Join(", ", users)}; delete those bridges first");
+            if (users.Count > 0) throw new ConfigException($"bond {name} is the pif of {string.Join(", ", users)}; " +
+                $"delete those bridges first");
             ClosePif(pif);
             Persist();
         }
     }
 
-    /// <summary>bond show: every bond, or the one named.</summary>
-    public string BondShow(string? name)
+    /// <summary>A PIF member's counter since it was opened (for bond show).</summary>
+    public long MemberCounter(PifMember member, int field)
     {
-        lock (_lock)
-        {
-            var bonds = _pifs.Values.Where(p => p.IsBond && (name is null || p.Name == name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-            if (name is not null && bonds.Count == 0) throw new ConfigException($"no bond named {name}");
-            return BondFormat.Show(bonds.Select(b => (b, (IReadOnlyList<string>)BridgesOn(b).Select(x => x.Name).Order(StringComparer.Ordinal).ToList(),
-                (Func<PifLink, int, long>)LinkCounterLocked)));
-        }
+        lock (_lock) return MemberCounterLocked(member, field);
     }
 
     private void RestoreBond(BondConfig b)
     {
-        var settings = new BondSettings(BondModeNames.Parse(b.Mode), b.Primary, b.UpdelayMs, b.DowndelayMs, b.Uuid ?? NewUuid(), b.Mac is not null);
+        var settings = new BondSettings(BondModeNames.Parse(b.Mode), b.Primary, b.UpdelayMs, b.DowndelayMs, b.Uuid
+            ?? NewUuid(), b.Mac is not null);
         var uuids = b.Members.ToDictionary(m => m, m => b.MemberUuids.GetValueOrDefault(m) ?? NewUuid());
         OpenBond(b.Name, b.Members, settings, b.Mac is null ? null : MacAddress.Parse(b.Mac), uuids, restoring: true);
     }
 
     /// <param name="restoring">From the config at start: a member that is missing is absent, not an error.</param>
-    private void OpenBond(string name, IReadOnlyList<string> members, BondSettings settings, MacAddress? mac, Dictionary<string, string> uuids,
+    private void OpenBond(string name, IReadOnlyList<string> names, BondSettings settings, MacAddress? mac,
+        Dictionary<string, string> uuids,
         bool restoring = false)
     {
-        var links = new List<PifLink>();
+        var members = new List<PifMember>();
         try
         {
-            foreach (var member in members)
+            foreach (var memberName in names)
             {
-                var link = new PifLink(member, FreePortIndex(links.Select(l => l.Index).ToHashSet()), uuids[member]);
-                links.Add(link);
-                if (OpenLink(link, mustExist: !restoring)) link.Carrier = link.Enabled = _ports.LinkRunning(member);
+                var member = new PifMember(memberName, FreePortIndex(members.Select(m => m.Index).ToHashSet()),
+                    uuids[memberName]);
+                members.Add(member);
+                if (OpenMember(member,
+                    mustExist: !restoring)) member.Carrier = member.Enabled = _ports.LinkRunning(memberName);
             }
         }
         catch
         {
-            foreach (var link in links) link.Detach()?.Dispose();
+            foreach (var member in members) member.Detach()?.Dispose();
             throw;
         }
-        // A bond takes its first member's MAC; with every member missing at start, one is made up until a restart finds them.
-        var first = links.FirstOrDefault(l => l.Present);
-        var pif = new Pif(name, mac ?? first?.Device!.Mac ?? MacAddress.RandomLocal(), links, settings) { MacKnown = mac is not null || first is not null };
+        // A bond takes its first member's MAC; with every member missing at start, one is made up until a restart finds
+        // them.
+        var first = members.FirstOrDefault(m => m.Present);
+        var pif = new Pif(name, mac ?? first?.Device!.Mac ?? MacAddress.RandomLocal(), members,
+            settings) { MacKnown = mac is not null || first is not null };
         pif.Active = ChooseActive(pif);
         StartPif(pif);
-        LogBondAdded(_log, name, BondModeNames.Of(settings.Mode), string.Join(", ", members), pif.Active?.Name ?? "none");
+        LogBondAdded(_log, name, BondModeNames.Of(settings.Mode), string.Join(", ", names), pif.Active?.Name ?? "none");
     }
 
     /// <summary>
@@ -103,47 +117,49 @@ public sealed partial class SwitchController
     private Pif AcquirePif(string device, bool restoring)
     {
         if (_pifs.TryGetValue(device, out var pif)) return pif;
-        var link = new PifLink(device, FreePortIndex([]), NewUuid());
-        if (OpenLink(link, mustExist: !restoring)) link.Carrier = link.Enabled = true;
-        pif = new Pif(device, link.Device?.Mac ?? MacAddress.RandomLocal(), [link], null) { MacKnown = link.Present };
+        var member = new PifMember(device, FreePortIndex([]), NewUuid());
+        if (OpenMember(member, mustExist: !restoring)) member.Carrier = member.Enabled = true;
+        pif = new Pif(device, member.Device?.Mac ?? MacAddress.RandomLocal(), [member],
+            null) { MacKnown = member.Present };
         StartPif(pif);
         return pif;
     }
 
     /// <summary>
-    /// Opens the link's interface. A missing interface, or one that cannot be opened, is an error when
-    /// <paramref name="mustExist"/>; otherwise the link stays absent (logged) and false is returned.
+    /// Opens the member's interface. A missing interface, or one that cannot be opened, is an error when
+    /// <paramref name="mustExist"/>; otherwise the member stays absent (logged) and false is returned.
     /// </summary>
-    private bool OpenLink(PifLink link, bool mustExist)
+    private bool OpenMember(PifMember member, bool mustExist)
     {
-        IPortDevice opened;
+        IPort opened;
         try
         {
-            if (!_ports.InterfaceExists(link.Name)) throw new ConfigException($"interface {link.Name} does not exist");
-            opened = _ports.OpenRaw(link.Name);
+            if (!_ports.InterfaceExists(member.Name))
+                throw new ConfigException($"interface {member.Name} does not exist");
+            opened = _ports.OpenRaw(member.Name);
         }
         catch (Exception e) when (!mustExist && e is ConfigException or IOException)
         {
-            LogLinkAbsent(_log, link.Name, e.Message);
+            LogMemberAbsent(_log, member.Name, e.Message);
             return false;
         }
-        if (opened is not IUplinkMember)
+        if (opened is not ITaggingPort tagging)
         {
             opened.Dispose();
-            throw new ConfigException($"{link.Name} cannot serve as a pif: its port cannot tag frames");
+            throw new ConfigException($"{member.Name} cannot serve as a pif: its port cannot tag frames");
         }
-        link.Attach(opened);
-        WarnIfAddressed(link.Name);
+        member.Attach(tagging);
+        WarnIfAddressed(member.Name);
         return true;
     }
 
     private void StartPif(Pif pif)
     {
         _pifs.Add(pif.Name, pif);
-        foreach (var link in pif.Links) TakeBaseline(link.Index, link.Baseline);
+        foreach (var member in pif.Members) TakeBaseline(member.Index, member.Baseline);
         Publish();
-        foreach (var link in pif.Links)
-            if (link.Device is { } device) _datapath.StartReceiving(link.Index, device);
+        foreach (var member in pif.Members)
+            if (member.Device is { } device) _datapath.StartReceiving(member.Index, device);
     }
 
     /// <summary>A NIC's PIF goes when its last bridge goes; a bond's stays until delbond.</summary>
@@ -156,57 +172,59 @@ public sealed partial class SwitchController
     {
         _pifs.Remove(pif.Name);
         Publish();
-        foreach (var link in pif.Links)
+        foreach (var member in pif.Members)
         {
-            link.Pending?.Dispose();
-            if (link.Detach() is not { } device) continue;
-            _datapath.StopReceiving(link.Index, device);
+            member.Pending?.Dispose();
+            if (member.Detach() is not { } device) continue;
+            _datapath.StopReceiving(member.Index, device);
             device.Dispose();
         }
     }
 
-    /// <summary>An absent link's interface appeared: the link binds to it, and (for a bond) waits out updelay as any link coming up does.</summary>
-    private void BindLink(Pif pif, PifLink link)
+    /// <summary>An absent member's interface appeared: the member binds to it, and (in a bond) waits out updelay as any
+    /// link coming up does.</summary>
+    private void BindMember(Pif pif, PifMember member)
     {
-        if (!OpenLink(link, mustExist: false)) return;
-        TakeBaseline(link.Index, link.Baseline);
-        if (!pif.IsBond) link.Carrier = link.Enabled = true;
+        if (!OpenMember(member, mustExist: false)) return;
+        TakeBaseline(member.Index, member.Baseline);
+        if (!pif.IsBond) member.Carrier = member.Enabled = true;
         Publish();
-        _datapath.StartReceiving(link.Index, link.Device!);
-        if (pif.MacKnown && link.Device!.Mac != pif.Mac && !pif.IsBond)
-            LogMacChanged(_log, link.Name, link.Device.Mac.ToString(), pif.Mac.ToString());
-        LogLinkBound(_log, link.Name, pif.Name);
-        if (pif.IsBond) OnPifLinkState(pif, link, CurrentlyRunning(link));
+        _datapath.StartReceiving(member.Index, member.Device!);
+        if (pif.MacKnown && member.Device!.Mac != pif.Mac && !pif.IsBond)
+            LogMacChanged(_log, member.Name, member.Device.Mac.ToString(), pif.Mac.ToString());
+        LogMemberBound(_log, member.Name, pif.Name);
+        if (pif.IsBond) OnPifLinkState(pif, member, CurrentlyRunning(member));
         else foreach (var bridge in BridgesOn(pif)) Fdb.Flush(port: bridge.Uplink!.Index);
     }
 
-    /// <summary>A link's interface vanished (deleted, moved away or renamed): the link lets go of it and is absent.</summary>
-    private void UnbindLink(Pif pif, PifLink link)
+    /// <summary>A member's interface vanished (deleted, moved away or renamed): the member lets go of it and is
+    /// absent.</summary>
+    private void UnbindMember(Pif pif, PifMember member)
     {
-        link.Pending?.Dispose();
-        link.Pending = null;
-        // A bond first moves traffic off the link (announcing its guests on another), as for a carrier loss.
-        if (pif.IsBond && link.Enabled)
+        member.Pending?.Dispose();
+        member.Pending = null;
+        // A bond first moves traffic off the member (announcing its guests on another), as for a carrier loss.
+        if (pif.IsBond && member.Enabled)
         {
-            link.Carrier = false;
-            SetEnabled(pif, link, false);
+            member.Carrier = false;
+            SetEnabled(pif, member, false);
         }
-        var device = link.Detach()!;
-        link.LastChange = DateTime.UtcNow;
+        var device = member.Detach()!;
+        member.LastChange = DateTime.UtcNow;
         Publish();
-        _datapath.StopReceiving(link.Index, device);
+        _datapath.StopReceiving(member.Index, device);
         device.Dispose();
         int flushed = BridgesOn(pif).Sum(b => Fdb.Flush(port: b.Uplink!.Index));
-        LogLinkGone(_log, link.Name, pif.Name, flushed);
+        LogMemberGone(_log, member.Name, pif.Name, flushed);
     }
 
     private IEnumerable<Bridge> BridgesOn(Pif pif) => _bridges.Values.Where(b => b.Pif == pif);
 
-    private (Pif Pif, PifLink Link)? FindLink(string device)
+    private (Pif Pif, PifMember Member)? FindMember(string device)
     {
         foreach (var pif in _pifs.Values)
-            foreach (var link in pif.Links)
-                if (link.Name == device) return (pif, link);
+            foreach (var member in pif.Members)
+                if (member.Name == device) return (pif, member);
         return null;
     }
 
@@ -216,48 +234,49 @@ public sealed partial class SwitchController
     /// A link of a PIF changed state. A plain NIC's learned MACs behind it are flushed when it goes down;
     /// a bond member's change waits out downdelay or updelay, then re-chooses the links that carry traffic.
     /// </summary>
-    private void OnPifLinkState(Pif pif, PifLink link, bool running)
+    private void OnPifLinkState(Pif pif, PifMember member, bool running)
     {
         // Events arrive late and in bursts (opening a link sets it up: first without carrier, then with). An event
         // is taken as a cue to look, so a stale one that the interface has already left behind changes nothing.
-        if (link.Carrier == running || CurrentlyRunning(link) != running) return;
-        link.Carrier = running;
-        link.LastChange = DateTime.UtcNow;
-        link.Pending?.Dispose();
-        link.Pending = null;
+        if (member.Carrier == running || CurrentlyRunning(member) != running) return;
+        member.Carrier = running;
+        member.LastChange = DateTime.UtcNow;
+        member.Pending?.Dispose();
+        member.Pending = null;
         if (!pif.IsBond)
         {
             if (!running)
             {
                 int flushed = BridgesOn(pif).Sum(b => Fdb.Flush(port: b.Uplink!.Index));
-                LogLinkDown(_log, link.Name, pif.Name, flushed);
+                LogLinkDown(_log, member.Name, pif.Name, flushed);
             }
-            else LogLinkUp(_log, link.Name, pif.Name);
+            else LogLinkUp(_log, member.Name, pif.Name);
             return;
         }
-        // With no link carrying traffic there is nothing to protect by waiting: take the first one back at once (as Linux bonding does).
+        // With no link carrying traffic there is nothing to protect by waiting: take the first one back at once (as
+        // Linux bonding does).
         int delay = running ? (pif.Active is null ? 0 : pif.Bond!.UpdelayMs) : pif.Bond!.DowndelayMs;
-        LogBondLink(_log, pif.Name, link.Name, running ? "up" : "down", delay);
-        if (delay == 0 || (running ? link.Enabled : !link.Enabled))
+        LogBondLink(_log, pif.Name, member.Name, running ? "up" : "down", delay);
+        if (delay == 0 || (running ? member.Enabled : !member.Enabled))
         {
-            SetEnabled(pif, link, running);
+            SetEnabled(pif, member, running);
             return;
         }
-        link.Pending = new Timer(_ =>
+        member.Pending = new Timer(_ =>
         {
             lock (_lock)
             {
-                if (_disposed || link.Carrier != running || !_pifs.ContainsValue(pif)) return;
-                link.Pending = null;
-                SetEnabled(pif, link, running);
+                if (_disposed || member.Carrier != running || !_pifs.ContainsValue(pif)) return;
+                member.Pending = null;
+                SetEnabled(pif, member, running);
             }
         }, null, delay, Timeout.Infinite);
     }
 
-    private void SetEnabled(Pif pif, PifLink link, bool enabled)
+    private void SetEnabled(Pif pif, PifMember member, bool enabled)
     {
-        if (link.Enabled == enabled) return;
-        link.Enabled = enabled;
+        if (member.Enabled == enabled) return;
+        member.Enabled = enabled;
         var before = pif.Active;
         pif.Active = ChooseActive(pif);
         bool balanced = pif.Bond!.Mode == BondMode.BalanceSlb;
@@ -274,11 +293,11 @@ public sealed partial class SwitchController
         LogFailover(_log, pif.Name, before?.Name ?? "none", pif.Active?.Name ?? "none", announced);
     }
 
-    private bool CurrentlyRunning(PifLink link)
+    private bool CurrentlyRunning(PifMember member)
     {
         try
         {
-            return _ports.LinkRunning(link.Name);
+            return _ports.LinkRunning(member.Name);
         }
         catch (IOException)
         {
@@ -286,11 +305,13 @@ public sealed partial class SwitchController
         }
     }
 
-    /// <summary>The primary when it is enabled; else the current active link if still enabled; else the first enabled.</summary>
-    private static PifLink? ChooseActive(Pif pif)
+    /// <summary>The primary when it is enabled; else the current active link if still enabled; else the first
+    /// enabled.</summary>
+    private static PifMember? ChooseActive(Pif pif)
     {
-        var enabled = pif.Links.Where(l => l.Enabled).ToList();
-        if (pif.Bond?.Primary is { } primary && enabled.FirstOrDefault(l => l.Name == primary) is { } preferred) return preferred;
+        var enabled = pif.Members.Where(l => l.Enabled).ToList();
+        if (pif.Bond?.Primary is { } primary && enabled.FirstOrDefault(l
+            => l.Name == primary) is { } preferred) return preferred;
         if (pif.Active is { } current && current.Enabled) return current;
         return enabled.FirstOrDefault();
     }
@@ -313,24 +334,20 @@ public sealed partial class SwitchController
                 frames.Add(ip is null ? LearningFrames.Rarp(entry.Mac) : LearningFrames.GratuitousArp(entry.Mac, ip));
             }
             if (frames.Count == 0) continue;
-            using var batch = new PacketBatch(frames.Count, LearningFrames.Length + VirtioNetHeader.Length + PacketBatch.Headroom);
-            var packet = new byte[VirtioNetHeader.Length + LearningFrames.Length]; // a zero header: no offloads
-            foreach (var frame in frames)
-            {
-                frame.CopyTo(packet, VirtioNetHeader.Length);
-                batch.Add(packet);
-            }
+            using var batch = new PacketBatch(frames.Count, LearningFrames.Length + PacketBatch.Headroom);
+            foreach (var frame in frames) batch.Add(frame);
             var all = Enumerable.Range(0, batch.Count).ToArray();
-            sent += ((PifUplink)bridge.Uplink!.Device).Transmit(batch, all, out _, out _);
+            sent += ((UplinkPort)bridge.Uplink!.Device).Transmit(batch, all).Sent;
         }
         return sent;
     }
 
-    /// <summary>A link's counter since it was opened (caller holds _lock).</summary>
-    private long LinkCounterLocked(PifLink link, int field) => SumCounter(link.Index, field) - link.Baseline[field];
+    /// <summary>A member's counter since it was opened (caller holds _lock).</summary>
+    private long MemberCounterLocked(PifMember member, int field) => SumCounter(member.Index,
+        field) - member.Baseline[field];
 
-    /// <summary>Polls carrier of every bond member, for links whose netlink events were lost; call every ~100 ms.</summary>
-    public void PollLinks()
+    /// <summary>Polls carrier of every bond member, in case a link event was lost; call every ~100 ms.</summary>
+    public void PollCarrier()
     {
         // Ten times a second for the daemon's whole life: with nothing changed it allocates nothing (no
         // LINQ, the list only on a change), so an idle switch's memory stays flat.
@@ -340,32 +357,40 @@ public sealed partial class SwitchController
             foreach (var pif in _pifs.Values)
             {
                 if (!pif.IsBond) continue;
-                foreach (var link in pif.Links)
-                    if (link.Present && CurrentlyRunning(link) is var running && running != link.Carrier) (changes ??= []).Add((link.Name, running));
+                foreach (var member in pif.Members)
+                    if (member.Present && CurrentlyRunning(member) is var running && running != member.Carrier)
+                        (changes ??= []).Add((member.Name, running));
             }
         }
         if (changes is null) return;
         foreach (var (name, running) in changes) OnCarrier(name, running);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} is absent ({Reason}): it binds to the interface when one of that name appears")]
-    private static partial void LogLinkAbsent(ILogger log, string link, string reason);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "pif member {Member} is absent ({Reason}): it binds to the interface when one of that name appears")]
+    private static partial void LogMemberAbsent(ILogger log, string member, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} of {Pif} bound to its interface again")]
-    private static partial void LogLinkBound(ILogger log, string link, string pif);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "pif member {Member} of {Pif} bound to its interface again")]
+    private static partial void LogMemberBound(ILogger log, string member, string pif);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pif link {Link} of {Pif} lost its interface (deleted, moved or renamed): absent, flushed {Flushed} learned MACs")]
-    private static partial void LogLinkGone(ILogger log, string link, string pif, int flushed);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "pif member {Member} of {Pif} lost its interface (deleted, moved or renamed): absent, flushed " +
+        "{Flushed} learned MACs")]
+    private static partial void LogMemberGone(ILogger log, string member, string pif, int flushed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pif {Link} came back with MAC {Mac}; its bridges keep {Kept} until vswitchd restarts")]
-    private static partial void LogMacChanged(ILogger log, string link, string mac, string kept);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "pif {Member} came back with MAC {Mac}; its bridges keep {Kept} until vswitchd restarts")]
+    private static partial void LogMacChanged(ILogger log, string member, string mac, string kept);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "bond {Bond} added ({Mode}; members {Members}; active {Active})")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "bond {Bond} added ({Mode}; members {Members}; active {Active})")]
     private static partial void LogBondAdded(ILogger log, string bond, string mode, string members, string active);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "bond {Bond}: link {Link} is {State} (delay {DelayMs} ms before it counts)")]
-    private static partial void LogBondLink(ILogger log, string bond, string link, string state, int delayMs);
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "bond {Bond}: link {Member} is {State} (delay {DelayMs} ms before it counts)")]
+    private static partial void LogBondLink(ILogger log, string bond, string member, string state, int delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "bond {Bond}: traffic moved from {From} to {To}; announced {Announced} MACs upstream")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "bond {Bond}: traffic moved from {From} to {To}; announced {Announced} MACs upstream")]
     private static partial void LogFailover(ILogger log, string bond, string from, string to, int announced);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using VSwitch.Core.Config;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Control;
@@ -31,14 +33,17 @@ public sealed partial class SwitchController
             Names.ValidateInterface(name, "tap");
             var address = MacPolicy.PortMacOrRandom(mac);
             EnsureFree(name);
-            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create tap {name}: an interface with that name already exists");
+            if (_ports.InterfaceExists(name))
+                throw new ConfigException($"cannot create tap {name}: an interface with " +
+                $"that name already exists");
             var port = AttachGuest(bridge, name, PortKind.Tap, address, NewUuid(), null);
             Commit();
             return port.ConfiguredMac!.Value;
         }
     }
 
-    /// <summary>addsock: a stream port for a QEMU guest that needs no TAP. Returns the port (its device is the socket).</summary>
+    /// <summary>addsock: a stream port for a QEMU guest that needs no TAP. Returns the port (its device is the
+    /// socket).</summary>
     public Port AddStream(string bridgeName, string name, string? mac, string? owner = null, int? mtu = null)
     {
         lock (_lock)
@@ -67,7 +72,8 @@ public sealed partial class SwitchController
             var address = MacPolicy.PortMacOrRandom(mac);
             EnsureFree(name);
             if (_ports.InterfaceExists(name))
-                throw new ConfigException($"cannot create VIF {name}: an interface with that name already exists (addif attaches an existing interface)");
+                throw new ConfigException($"cannot create VIF {name}: an interface with that name already exists " +
+                    $"(addif attaches an existing interface)");
             _ports.CreatePersistentTap(name, owner);
             try
             {
@@ -92,7 +98,8 @@ public sealed partial class SwitchController
             {
                 if (FindGuest(bridge, name) is not { } kind) continue;
                 if (kind != PortKind.Vif)
-                    throw new ConfigException($"{name} is not a VIF (it was attached with addif or addtap); delif {bridge.Name} {name} removes it");
+                    throw new ConfigException($"{name} is not a VIF (it was attached with addif or addtap); delif " +
+                        $"{bridge.Name} {name} removes it");
                 RemoveGuest(bridge, name);
                 DeleteTapQuietly(name);
                 Persist();
@@ -111,7 +118,8 @@ public sealed partial class SwitchController
             var kind = FindGuest(bridge, name);
             if (kind is null)
             {
-                if (bridge.Uplink?.Name == name) throw new ConfigException($"{name} is the uplink (pif) of bridge {bridgeName}; it goes with the bridge (delbr)");
+                if (bridge.Uplink?.Name == name) throw new ConfigException($"{name} is the uplink (pif) of bridge " +
+                    $"{bridgeName}; it goes with the bridge (delbr)");
                 throw new ConfigException($"interface {name} is not a port of bridge {bridgeName}");
             }
             if (kind == PortKind.Vif)
@@ -131,41 +139,46 @@ public sealed partial class SwitchController
         lock (_lock)
         {
             var port = _bridges.Values.SelectMany(b => b.Guests).FirstOrDefault(p => p.Name == portName)
-                ?? throw new ConfigException($"trunk: {portName} is not a guest port (the uplink carries every VLAN already)");
+                ?? throw new ConfigException(
+                    $"trunk: {portName} is not a guest port (the uplink carries every VLAN already)");
             VlanSet? set;
             try
             {
                 if (vlans.Split(',').Any(v => v.Trim() == "0"))
-                    throw new FormatException("VLAN 0 is a priority tag, not a VLAN: every port takes priority-tagged frames as untagged ones already");
+                    throw new FormatException("VLAN 0 is a priority tag, not a VLAN: every port takes " +
+                        "priority-tagged frames as untagged ones already");
                 set = vlans == "none" ? null : VlanSet.Parse(vlans);
             }
             catch (FormatException e)
             {
                 throw new ConfigException($"trunk {portName}: {e.Message}");
             }
-            port.Trunks = set;
+            port.TrunkVlans = set;
             Commit();
         }
     }
 
-    /// <summary>The kind of guest port <paramref name="name"/> of the bridge, attached or absent; null when it is not one.</summary>
+    /// <summary>The kind of guest port <paramref name="name"/> of the bridge, attached or absent; null when it is not
+    /// one.</summary>
     private static PortKind? FindGuest(Bridge bridge, string name) =>
-        bridge.Guests.FirstOrDefault(p => p.Name == name)?.Kind ?? bridge.Absent.FirstOrDefault(p => p.Name == name)?.Kind;
+        bridge.Guests.FirstOrDefault(p => p.Name == name)?.Kind ?? bridge.Absent.FirstOrDefault(p
+            => p.Name == name)?.Kind;
 
     /// <summary>
-    /// Detaches each guest port whose TAP is gone (<see cref="IPortDevice.Gone"/>: deleted, or deleted
-    /// with the namespace it had been moved to), which only the TAP's descriptor tells: it left this
+    /// Detaches each guest port the datapath found gone (<see cref="PortHealth.Gone"/>: a TAP deleted, or
+    /// deleted with the namespace it had been moved to), which only the TAP's descriptor tells: it left this
     /// namespace when it was moved. Called ten times a second by the control loop; with nothing gone it
     /// allocates nothing.
     /// </summary>
     public void DetachGonePorts()
     {
+        if (!_datapath.AnyGone) return;
         lock (_lock)
         {
             if (_disposed) return;
-            foreach (var bridge in _bridges.Values)
-                for (int i = bridge.Guests.Count - 1; i >= 0; i--)
-                    if (bridge.Guests[i].Device.Gone) MakeAbsent(bridge, bridge.Guests[i]);
+            foreach (ushort index in _datapath.TakeGone())
+                foreach (var bridge in _bridges.Values)
+                    if (bridge.Guests.FirstOrDefault(p => p.Index == index) is { } port) MakeAbsent(bridge, port);
         }
     }
 
@@ -191,8 +204,9 @@ public sealed partial class SwitchController
         try
         {
             var mac = absent.Mac is null ? (MacAddress?)null : MacAddress.Parse(absent.Mac);
-            var port = AttachGuest(bridge, absent.Name, absent.Kind, mac, absent.Uuid ?? NewUuid(), absent.Owner, absent.Mtu);
-            if (absent.Trunks is not null) port.Trunks = VlanSet.Parse(absent.Trunks);
+            var port = AttachGuest(bridge, absent.Name, absent.Kind, mac, absent.Uuid ?? NewUuid(), absent.Owner,
+                absent.Mtu);
+            if (absent.Trunks is not null) port.TrunkVlans = VlanSet.Parse(absent.Trunks);
             foreach (var (staticMac, portName) in bridge.StaticMacs)
                 if (portName == port.Name) Fdb.AddStatic(bridge.Domain, staticMac, port.Index);
             Publish();
@@ -208,10 +222,14 @@ public sealed partial class SwitchController
     [LoggerMessage(Level = LogLevel.Warning, Message = "port {Port} ({Bridge}) bound to its interface again")]
     private static partial void LogPortBack(ILogger log, string port, string bridge);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "port {Port} ({Bridge}) could not bind to the interface that appeared with its name, and stays absent: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "port {Port} ({Bridge}) could not bind to the interface that appeared with its name, and stays " +
+        "absent: {Reason}")]
     private static partial void LogPortNotBack(ILogger log, string port, string bridge, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the interface of port {Port} ({Bridge}) is gone (deleted, or with its namespace): the port is absent, kept in the configuration until delif or delvif removes it")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "the interface of port {Port} ({Bridge}) is gone (deleted, or with its namespace): the port is " +
+        "absent, kept in the configuration until delif or delvif removes it")]
     private static partial void LogPortGone(ILogger log, string port, string bridge);
 
     /// <summary>Detaches an attached guest port, or forgets an absent one, and forgets its static MACs.</summary>
@@ -223,7 +241,8 @@ public sealed partial class SwitchController
             bridge.StaticMacs.Remove(mac);
     }
 
-    /// <summary>Takes a port off its bridge and closes it; its static MACs stay in the bridge's list (delif forgets them).</summary>
+    /// <summary>Takes a port off its bridge and closes it; its static MACs stay in the bridge's list (delif forgets
+    /// them).</summary>
     private void Detach(Bridge bridge, Port port)
     {
         bridge.Guests.Remove(port);
@@ -232,16 +251,17 @@ public sealed partial class SwitchController
     }
 
     /// <param name="mtu">A stream port's MTU (its guest's); other ports take their interface's.</param>
-    private Port AttachGuest(Bridge bridge, string name, PortKind kind, MacAddress? mac, string uuid, string? owner, int? mtu = null)
+    private Port AttachGuest(Bridge bridge, string name, PortKind kind, MacAddress? mac, string uuid, string? owner,
+        int? mtu = null)
     {
-        IPortDevice device;
+        IPort device;
         switch (kind)
         {
             case PortKind.Tap:
                 device = _ports.CreateTap(name, mac ?? MacAddress.RandomLocal());
                 break;
             case PortKind.Stream:
-                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal(), owner, mtu ?? IPortDevice.DefaultMtu);
+                device = _ports.CreateStream(name, mac ?? MacAddress.RandomLocal(), owner, mtu ?? IPort.DefaultMtu);
                 break;
             case PortKind.Vif:
                 // After a restart the TAP is still there (and QEMU still holds it): just open it again.
@@ -253,8 +273,10 @@ public sealed partial class SwitchController
                 WarnIfAddressed(name);
                 break;
         }
-        var configured = kind switch { PortKind.Tap or PortKind.Stream => device.Mac, PortKind.Vif => mac, _ => (MacAddress?)null };
-        var port = new Port(name, kind, PortRole.Guest, FreePortIndex(0), bridge.NextPortNumber(), device, configured) { Uuid = uuid, Owner = owner };
+        var configured = kind switch { PortKind.Tap or PortKind.Stream => device.Mac, PortKind.Vif => mac, _
+            => (MacAddress?)null };
+        var port = new Port(name, kind, PortRole.Guest, FreePortIndex(0), bridge.NextPortNumber(), device,
+            configured) { Uuid = uuid, Owner = owner };
         TakeBaseline(port);
         bridge.Guests.Add(port);
         Publish();
@@ -272,7 +294,9 @@ public sealed partial class SwitchController
         if (_ports.HasIpv4Address(device)) LogAddressOnPort(_log, device);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Device} has an IPv4 address, which the host can no longer receive on now that the switch holds the interface: put it on the bridge (pif-reconfigure-ip, or ip addr on the bridge's interface)")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Device} has an IPv4 address, which the host can no longer receive on now that the switch holds " +
+        "the interface: put it on the bridge (pif-reconfigure-ip, or ip addr on the bridge's interface)")]
     private static partial void LogAddressOnPort(ILogger log, string device);
 
     private void Close(Port port)
@@ -300,8 +324,9 @@ public sealed partial class SwitchController
 
     private void EnsureFree(string name)
     {
-        if (FindLink(name) is { } used)
-            throw new ConfigException(used.Pif.IsBond ? $"{name} is a member of bond {used.Pif.Name}" : $"{name} is the pif of {string.Join(", ", BridgesOn(used.Pif).Select(b => b.Name))}");
+        if (FindMember(name) is { } used)
+            throw new ConfigException(used.Pif.IsBond ? $"{name} is a member of bond {used.Pif.Name}"
+                : $"{name} is the pif of {string.Join(", ", BridgesOn(used.Pif).Select(b => b.Name))}");
         if (_pifs.TryGetValue(name, out var bond) && bond.IsBond) throw new ConfigException($"{name} is a bond");
         foreach (var bridge in _bridges.Values)
         {
@@ -316,7 +341,7 @@ public sealed partial class SwitchController
     private ushort FreePortIndex(HashSet<ushort> alsoTaken)
     {
         var used = _bridges.Values.SelectMany(b => b.AllPorts()).Select(p => p.Index)
-            .Concat(_pifs.Values.SelectMany(p => p.Links).Select(l => l.Index)).ToHashSet();
+            .Concat(_pifs.Values.SelectMany(p => p.Members).Select(l => l.Index)).ToHashSet();
         used.UnionWith(alsoTaken);
         for (int i = 1; i < ForwardingDatabase.MaxPorts; i++)
             if (!used.Contains((ushort)i)) return (ushort)i;

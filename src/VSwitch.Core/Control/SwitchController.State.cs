@@ -1,4 +1,6 @@
 using VSwitch.Core.Capture;
+using VSwitch.Core.Config;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Control;
@@ -6,7 +8,8 @@ namespace VSwitch.Core.Control;
 // Reading the state (queries, counters, captures) and writing it out (snapshots, the config file).
 public sealed partial class SwitchController
 {
-    /// <summary>Runs a query over the bridges (ordered by name) under the lock, so it sees one consistent state.</summary>
+    /// <summary>Runs a query over the bridges (ordered by name) under the lock, so it sees one consistent
+    /// state.</summary>
     public T Read<T>(Func<IReadOnlyList<Bridge>, T> query)
     {
         lock (_lock) return query(_bridges.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToList());
@@ -19,7 +22,8 @@ public sealed partial class SwitchController
             _pifs.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
     }
 
-    /// <summary>The live bridge objects; for tests and single-threaded callers. Concurrent readers use <see cref="Read{T}"/>.</summary>
+    /// <summary>The live bridge objects; for tests and single-threaded callers. Concurrent readers use <see
+    /// cref="Read{T}"/>.</summary>
     public IReadOnlyList<Bridge> Bridges() => Read(bridges => bridges);
 
     public Bridge Bridge(string name)
@@ -54,21 +58,23 @@ public sealed partial class SwitchController
             }
             // The PIFs' physical links: what arrived on the wire, before it was sorted into bridges.
             foreach (var pif in _pifs.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
-                foreach (var link in pif.Links)
-                    if (name is null || name == link.Name || name == pif.Name) list.Add(StatsOfLink(pif, link));
+                foreach (var member in pif.Members)
+                    if (name is null || name == member.Name || name == pif.Name) list.Add(StatsOfMember(pif, member));
             if (name is not null && list.Count == 0) throw new ConfigException($"no bridge, port or pif named {name}");
             return list;
         }
     }
 
-    /// <summary>Starts capturing on a port: from the next snapshot on, workers copy its frames into the session's rings.</summary>
+    /// <summary>Starts capturing on a port: from the next snapshot on, workers copy its frames into the session's
+    /// rings.</summary>
     public CaptureSession StartCapture(string portName)
     {
         lock (_lock)
         {
             var port = _bridges.Values.SelectMany(b => b.AllPorts()).FirstOrDefault(p => p.Name == portName)
                 ?? throw new ConfigException($"capture: no port named {portName}");
-            if (_captures.ContainsKey(port.Index)) throw new ConfigException($"capture: {portName} is already being captured; one capture per port at a time");
+            if (_captures.ContainsKey(port.Index)) throw new ConfigException($"capture: {portName} is already being " +
+                $"captured; one capture per port at a time");
             var session = new CaptureSession(portName, _datapath.Counters.Count);
             _captures[port.Index] = session;
             Publish();
@@ -105,8 +111,8 @@ public sealed partial class SwitchController
         return sum;
     }
 
-    private PortStats StatsOfLink(Pif pif, PifLink link) =>
-        Counted(link.Index, link.Baseline, link.Name, pif.Name, "link", kernelDrops: 0) with { Mtu = link.Mtu };
+    private PortStats StatsOfMember(Pif pif, PifMember member) =>
+        Counted(member.Index, member.Baseline, member.Name, pif.Name, "link", kernelDrops: 0) with { Mtu = member.Mtu };
 
     private PortStats StatsOf(Bridge bridge, Port port)
     {
@@ -116,8 +122,9 @@ public sealed partial class SwitchController
             PortRole.Uplink => "pif",
             _ => port.Kind.ToString().ToLowerInvariant(),
         };
-        long kernelDrops = port.Device is IKernelReceiveDrops device ? device.KernelReceiveDrops() : 0;
-        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops) with { Mtu = MtuOf(bridge, port) };
+        long kernelDrops = port.Device is IKernelDropCounter device ? device.KernelReceiveDrops() : 0;
+        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops) with { Mtu = MtuOf(bridge,
+            port) };
     }
 
     /// <summary>
@@ -153,8 +160,10 @@ public sealed partial class SwitchController
         foreach (var (reason, n) in ports.SelectMany(p => p.DropsByReason))
             reasons[reason] = reasons.GetValueOrDefault(reason) + n;
         return new PortStats(bridge.Name, bridge.Name, "bridge",
-            ports.Sum(p => p.RxPackets), ports.Sum(p => p.RxBytes), ports.Sum(p => p.RxErrors), ports.Sum(p => p.RxDropped),
-            ports.Sum(p => p.TxPackets), ports.Sum(p => p.TxBytes), ports.Sum(p => p.TxErrors), ports.Sum(p => p.TxDropped),
+            ports.Sum(p => p.RxPackets), ports.Sum(p => p.RxBytes), ports.Sum(p => p.RxErrors), ports.Sum(p
+                => p.RxDropped),
+            ports.Sum(p => p.TxPackets), ports.Sum(p => p.TxBytes), ports.Sum(p => p.TxErrors), ports.Sum(p
+                => p.TxDropped),
             ports.Sum(p => p.Flooded), reasons);
     }
 
@@ -174,7 +183,7 @@ public sealed partial class SwitchController
             maxDomain = Math.Max(maxDomain, bridge.Domain);
             foreach (var port in bridge.AllPorts()) maxPort = Math.Max(maxPort, port.Index);
         }
-        foreach (var link in _pifs.Values.SelectMany(p => p.Links)) maxPort = Math.Max(maxPort, link.Index);
+        foreach (var member in _pifs.Values.SelectMany(p => p.Members)) maxPort = Math.Max(maxPort, member.Index);
         var ports = new SnapshotPort?[maxPort + 1];
         var bridges = new SnapshotBridge?[maxDomain + 1];
         foreach (var bridge in _bridges.Values)
@@ -182,29 +191,27 @@ public sealed partial class SwitchController
             var members = bridge.AllPorts().ToArray();
             foreach (var port in members)
             {
-                IFrameSink sink = port.Device;
-                if (port.Role == PortRole.Uplink)
-                {
-                    var uplink = new UplinkSink(bridge.Pif!.CarryingLinks(), bridge.Vlan, bridge.Pif.Bond?.Mode == BondMode.BalanceSlb);
-                    ((PifUplink)port.Device).Sink = uplink;
-                    sink = uplink;
-                }
-                ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, sink,
-                    _captures.GetValueOrDefault(port.Index)) { Trunks = port.Trunks, Mtu = MtuOf(bridge, port) };
+                // The uplink sends through the PIF's members that carry traffic now: a failover is a publish.
+                if (port.Device is UplinkPort uplink) uplink.Carry(bridge.Pif!.CarryingMembers(),
+                    bridge.Pif.Bond?.Mode == BondMode.BalanceSlb);
+                ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, port.Device,
+                    _captures.GetValueOrDefault(port.Index)) { TrunkVlans = port.TrunkVlans, Mtu = MtuOf(bridge,
+                        port) };
             }
-            bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac, bridge.AgeingSeconds * 1000L,
+            bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac,
+                bridge.AgeingSeconds * 1000L,
                 members.Select(p => p.Index).ToArray(), members.Select(p => MtuOf(bridge, p)).ToArray());
         }
-        foreach (var pif in _pifs.Values) PublishLinks(pif, ports);
+        foreach (var pif in _pifs.Values) PublishMembers(pif, ports);
         _datapath.Publish(new ForwardingSnapshot(++_version, ports, bridges));
     }
 
     /// <summary>
-    /// A PIF's links as receive ports: one table, by VLAN ID, of the uplink port each tag belongs to.
+    /// A PIF's members as receive ports: one table, by VLAN ID, of the uplink port each tag belongs to.
     /// VLAN networks take their tag off; the untagged network takes untagged and priority-tagged frames
     /// (VLAN 0), and the tags its trunk-mode guests carry, which no VLAN network on the PIF claims.
     /// </summary>
-    private void PublishLinks(Pif pif, SnapshotPort?[] ports)
+    private void PublishMembers(Pif pif, SnapshotPort?[] ports)
     {
         var byVlan = new ushort[4096];
         var pop = new bool[4096];
@@ -215,7 +222,7 @@ public sealed partial class SwitchController
             byVlan[0] = untagged;
             pop[0] = true;
             foreach (var guest in bridge.Guests)
-                foreach (int id in guest.Trunks?.Ids() ?? [])
+                foreach (int id in guest.TrunkVlans?.Ids() ?? [])
                     byVlan[id] = untagged;
         }
         foreach (var bridge in BridgesOn(pif).Where(b => b.Vlan != 0))
@@ -223,15 +230,15 @@ public sealed partial class SwitchController
             byVlan[bridge.Vlan] = bridge.Uplink!.Index;
             pop[bridge.Vlan] = true;
         }
-        foreach (var link in pif.Links)
-            if (link.Device is { } device)
-                ports[link.Index] = new SnapshotPort(link.Index, 0, link.Name, PortRole.Link, device)
-            {
-                Trunk = new SnapshotTrunk(byVlan, pop, untagged, pif.Receives(link), pif.TakesFloods(link), pif.RejectsReflections),
-            };
+        foreach (var member in pif.Members)
+            if (member.Device is { } device)
+                ports[member.Index] = new SnapshotPort(member.Index, 0, member.Name, PortRole.PifMember, device)
+                {
+                    Demux = new VlanDemux(byVlan, pop, untagged, pif.Admission(member)),
+                };
     }
 
-    /// <summary>What a frame out of the port may carry: the uplink's is its PIF's smallest link MTU.</summary>
+    /// <summary>What a frame out of the port may carry: the uplink's is its PIF's smallest member MTU.</summary>
     private static int MtuOf(Bridge bridge, Port port) => port.Role == PortRole.Uplink ? bridge.Pif!.Mtu : port.Mtu;
 
     private void Persist() => _persist?.Invoke(BuildConfig());
@@ -241,12 +248,13 @@ public sealed partial class SwitchController
         LogLevel = _settings.LogLevel,
         Workers = _settings.Workers,
         Fdb = _settings.Fdb,
-        Bonds = _pifs.Values.Where(p => p.IsBond).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => new BondConfig
+        Bonds = _pifs.Values.Where(p => p.IsBond).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p
+            => new BondConfig
         {
             Name = p.Name,
             Uuid = p.Bond!.Uuid,
-            Members = p.Links.Select(l => l.Name).ToList(),
-            MemberUuids = p.Links.ToDictionary(l => l.Name, l => l.Uuid),
+            Members = p.Members.Select(l => l.Name).ToList(),
+            MemberUuids = p.Members.ToDictionary(l => l.Name, l => l.Uuid),
             Mode = BondModeNames.Of(p.Bond.Mode),
             Mac = p.Bond.MacGiven ? p.Mac.ToString() : null,
             Primary = p.Bond.Primary,
@@ -271,7 +279,8 @@ public sealed partial class SwitchController
             },
             AgeingSeconds = b.AgeingSeconds,
             Ports = b.Guests.Select(ConfigOf).Concat(b.Absent).ToList(),
-            StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(), Port = e.Value }).ToList(),
+            StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(),
+                Port = e.Value }).ToList(),
         }).ToList(),
     };
 
@@ -283,7 +292,7 @@ public sealed partial class SwitchController
         Kind = p.Kind,
         Mac = p.ConfiguredMac?.ToString(),
         Owner = p.Owner,
-        Trunks = p.Trunks?.ToString(),
-        Mtu = p.Kind == PortKind.Stream && p.Mtu != IPortDevice.DefaultMtu ? p.Mtu : null,
+        Trunks = p.TrunkVlans?.ToString(),
+        Mtu = p.Kind == PortKind.Stream && p.Mtu != IPort.DefaultMtu ? p.Mtu : null,
     };
 }

@@ -55,7 +55,8 @@ public sealed partial class SwitchController
                 "static" => IpConfig.Parse(ip, netmask),
                 "none" when ip is null && netmask is null => null,
                 "none" => throw new ConfigException("mode=none takes no IP= or netmask="),
-                "dhcp" => throw new ConfigException("mode=dhcp is not supported: vswitchd runs no DHCP client; use mode=static IP=… netmask=…, or run a DHCP client on the bridge interface yourself"),
+                "dhcp" => throw new ConfigException("mode=dhcp is not supported: vswitchd runs no DHCP client; use " +
+                    "mode=static IP=… netmask=…, or run a DHCP client on the bridge interface yourself"),
                 _ => throw new ConfigException($"mode '{mode}' is not one of static, none"),
             };
             _ports.SetAddress(bridge.Name, address);
@@ -73,9 +74,13 @@ public sealed partial class SwitchController
     {
         const string prefix = "other-config:";
         if (!param.StartsWith(prefix, StringComparison.Ordinal))
-            throw new ConfigException($"{what} parameter '{param}' cannot be set: settable are {(what == "network" ? "name-label and " : "")}other-config:KEY");
+            throw new ConfigException($"{what} parameter '{param}' cannot be set: settable are " +
+                $"{(what == "network" ? "name-label and " : "")}other-config:KEY");
         string key = param[prefix.Length..];
-        if (key.Length == 0 || key.Any(char.IsWhiteSpace)) throw new ConfigException($"other-config key '{key}' must be non-empty and contain no whitespace");
+        if (key.Length == 0
+            || key.Any(char.IsWhiteSpace))
+                throw new ConfigException($"other-config key '{key}' must be non-empty and " +
+            $"contain no whitespace");
         return key;
     }
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using VSwitch.Core.Capture;
+using VSwitch.Core.Config;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
 namespace VSwitch.Core.Control;
@@ -65,7 +67,8 @@ public sealed partial class SwitchController : IDisposable
             {
                 assigned |= b.Uuid is null || (b.Pif is not null && b.PifUuid is null);
                 var saved = b.Mac is null ? (MacAddress?)null : MacAddress.Parse(b.Mac);
-                var bridge = CreateBridge(b.Name, b.Pif, b.Vlan ?? 0, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid(), saved, restoring: true);
+                var bridge = CreateBridge(b.Name, b.Pif, b.Vlan ?? 0, b.Uuid ?? NewUuid(), b.PifUuid ?? NewUuid(),
+                    saved, restoring: true);
                 bridge.NameLabel = b.NameLabel ?? b.Name;
                 bridge.AgeingSeconds = b.AgeingSeconds;
                 foreach (var (k, v) in b.OtherConfig) bridge.OtherConfig[k] = v;
@@ -92,14 +95,15 @@ public sealed partial class SwitchController : IDisposable
             var port = AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner, p.Mtu);
             if (p.Trunks is not null)
             {
-                port.Trunks = VlanSet.Parse(p.Trunks);
+                port.TrunkVlans = VlanSet.Parse(p.Trunks);
                 Publish();
             }
         }
         catch (Exception e) when (e is ConfigException or IOException)
         {
             LogPortNotRestored(_log, p.Name, bridge.Name, e.Message);
-            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner, Trunks = p.Trunks, Mtu = p.Mtu });
+            bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner,
+                Trunks = p.Trunks, Mtu = p.Mtu });
         }
     }
 
@@ -133,12 +137,15 @@ public sealed partial class SwitchController : IDisposable
             Names.ValidateInterface(name, "bridge");
             if (_bridges.ContainsKey(name)) throw new ConfigException($"bridge {name} already exists");
             if (_pifs.ContainsKey(name)) throw new ConfigException($"cannot create bridge {name}: {name} is a pif");
-            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bridge {name}: an interface named {name} already exists");
+            if (_ports.InterfaceExists(name)) throw new ConfigException($"cannot create bridge {name}: an interface " +
+                $"named {name} already exists");
             if (vlan is not null)
             {
                 if (pif is null)
-                    throw new ConfigException($"bridge {name}: a VLAN network needs a pif to carry its tag (--pif); internal networks have no VLANs");
-                if (!VlanTag.IsValidId(vlan.Value)) throw new ConfigException($"bridge {name}: VLAN {vlan} is out of range (1–{VlanTag.MaxId})");
+                    throw new ConfigException($"bridge {name}: a VLAN network needs a pif to carry its tag (--pif); " +
+                        $"internal networks have no VLANs");
+                if (!VlanTag.IsValidId(vlan.Value)) throw new ConfigException($"bridge {name}: VLAN {vlan} is out of " +
+                    $"range (1–{VlanTag.MaxId})");
             }
             if (pif is not null)
             {
@@ -169,7 +176,8 @@ public sealed partial class SwitchController : IDisposable
             var bridge = Existing(name);
             var guests = bridge.Guests.Select(p => p.Name).Concat(bridge.Absent.Select(p => p.Name)).ToList();
             if (guests.Count > 0 && !force)
-                throw new ConfigException($"bridge {name} still has {guests.Count} port(s) ({string.Join(", ", guests)}); delif them first, or use --force");
+                throw new ConfigException($"bridge {name} still has {guests.Count} port(s) " +
+                    $"({string.Join(", ", guests)}); delif them first, or use --force");
             _bridges.Remove(name);
             Publish();
             foreach (var port in bridge.AllPorts().ToList()) Close(port);
@@ -207,7 +215,8 @@ public sealed partial class SwitchController : IDisposable
                 case "off" or "no" or "0":
                     return;
                 case "on" or "yes" or "1":
-                    throw new ConfigException($"stp: spanning tree is not implemented in vswitchd, so it cannot be turned on for {bridgeName}; " +
+                    throw new ConfigException($"stp: spanning tree is not implemented in vswitchd, so it cannot be " +
+                        $"turned on for {bridgeName}; " +
                         "bridges forward on every port, so keep the topology free of loops");
                 default:
                     throw new ConfigException($"stp: '{state}' is neither on nor off");
@@ -215,18 +224,21 @@ public sealed partial class SwitchController : IDisposable
         }
     }
 
-    /// <param name="savedMac">The MAC the bridge had when last saved: its PIF's, which it keeps when the PIF is missing at start.</param>
+    /// <param name="savedMac">The MAC the bridge had when last saved: its PIF's, which it keeps when the PIF is missing
+    /// at start.</param>
     /// <param name="restoring">From the config at start: a PIF that is missing is kept as absent, not refused.</param>
-    private Bridge CreateBridge(string name, string? pifName, int vlan, string uuid, string pifUuid, MacAddress? savedMac = null, bool restoring = false)
+    private Bridge CreateBridge(string name, string? pifName, int vlan, string uuid, string pifUuid,
+        MacAddress? savedMac = null, bool restoring = false)
     {
         ushort domain = FreeDomain();
         Pif? pif = null;
-        IPortDevice? hostDevice = null;
+        IPort? hostDevice = null;
         try
         {
             pif = pifName is null ? null : AcquirePif(pifName, restoring);
             // An external bridge shares its PIF's MAC, VLAN networks included, as on XenServer.
-            var mac = pif is null ? MacAddress.InternalBridge : !pif.MacKnown && savedMac is { } saved ? saved : pif.Mac;
+            var mac = pif is null ? MacAddress.InternalBridge : !pif.MacKnown && savedMac is { } saved ? saved
+                : pif.Mac;
             hostDevice = _ports.CreateTap(name, mac);
             var bridge = new Bridge(name, domain, mac, uuid) { Pif = pif, Vlan = vlan };
             ushort hostIndex = FreePortIndex(0);
@@ -234,7 +246,8 @@ public sealed partial class SwitchController : IDisposable
             if (pif is not null)
             {
                 string uplinkName = vlan == 0 ? pif.Name : $"{pif.Name}.{vlan}";
-                bridge.Uplink = new Port(uplinkName, PortKind.Raw, PortRole.Uplink, FreePortIndex(hostIndex), 2, new PifUplink(uplinkName, mac), null) { Uuid = pifUuid };
+                bridge.Uplink = new Port(uplinkName, PortKind.Raw, PortRole.Uplink, FreePortIndex(hostIndex), 2,
+                    new UplinkPort(uplinkName, mac, vlan), null) { Uuid = pifUuid };
             }
             _bridges.Add(name, bridge);
             foreach (var port in bridge.AllPorts()) TakeBaseline(port);
@@ -255,7 +268,8 @@ public sealed partial class SwitchController : IDisposable
     }
 
     private Bridge Existing(string name) =>
-        _bridges.TryGetValue(name, out var bridge) ? bridge : throw new ConfigException($"bridge {name} does not exist");
+        _bridges.TryGetValue(name, out var bridge) ? bridge
+            : throw new ConfigException($"bridge {name} does not exist");
 
     private ushort FreeDomain()
     {
@@ -277,18 +291,18 @@ public sealed partial class SwitchController : IDisposable
             if (_disposed) return;
             _disposed = true;
             var ports = _bridges.Values.SelectMany(b => b.AllPorts()).ToList();
-            var links = _pifs.Values.SelectMany(p => p.Links).ToList();
+            var members = _pifs.Values.SelectMany(p => p.Members).ToList();
             _bridges.Clear();
             _pifs.Clear();
             Publish();
             // An uplink receives through its PIF's links; its device owns nothing.
             var receiving = ports.Where(p => p.Role != PortRole.Uplink).Select(p => p.Index).ToList();
             var devices = ports.Select(p => p.Device).ToList();
-            foreach (var link in links)
+            foreach (var member in members)
             {
-                link.Pending?.Dispose();
-                if (link.Detach() is not { } device) continue;
-                receiving.Add(link.Index);
+                member.Pending?.Dispose();
+                if (member.Detach() is not { } device) continue;
+                receiving.Add(member.Index);
                 devices.Add(device);
             }
             _datapath.StopReceiving(receiving);
@@ -304,9 +318,11 @@ public sealed partial class SwitchController : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "bridge {Bridge} deleted")]
     private static partial void LogBridgeDeleted(ILogger log, string bridge);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "port {Port} of bridge {Bridge} could not be restored and is kept as absent: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "port {Port} of bridge {Bridge} could not be restored and is kept as absent: {Reason}")]
     private static partial void LogPortNotRestored(ILogger log, string port, string bridge, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "management address of {Bridge} could not be restored (kept in the config): {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "management address of {Bridge} could not be restored (kept in the config): {Reason}")]
     private static partial void LogAddressNotRestored(ILogger log, string bridge, string reason);
 }

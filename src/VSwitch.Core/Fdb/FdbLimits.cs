@@ -5,7 +5,8 @@ namespace VSwitch.Core.Fdb;
 /// memory or push out everyone else's entries, so learning stops at these limits and the refusals are
 /// counted. Defaults: 262,144 learned entries table-wide, 65,536 per port, like a mid-range hardware switch.
 /// </summary>
-public sealed record FdbLimits(int MaxEntries = FdbLimits.DefaultMaxEntries, int MaxEntriesPerPort = FdbLimits.DefaultMaxEntriesPerPort)
+public sealed record FdbLimits(int MaxEntries = FdbLimits.DefaultMaxEntries,
+    int MaxEntriesPerPort = FdbLimits.DefaultMaxEntriesPerPort)
 {
     public const int DefaultMaxEntries = 262_144;
     public const int DefaultMaxEntriesPerPort = 65_536;

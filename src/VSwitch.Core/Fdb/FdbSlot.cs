@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VSwitch.Core.Control;
 
 namespace VSwitch.Core.Fdb;
 

@@ -9,11 +9,12 @@ namespace VSwitch.Core.Fdb;
 /// </summary>
 internal sealed class FdbTable
 {
-    /// <summary>Longest probe sequence tried before a key counts as "no room"; keeps worst-case lookups short.</summary>
+    /// <summary>Longest probe sequence tried before a key counts as "no room"; keeps worst-case lookups
+    /// short.</summary>
     public const int MaxProbe = 64;
 
     private readonly FdbSlot[] _slots;
-    // Learned-entry counts of this table. They live with the table so that a compaction, which
+    // Learned-entry counts of this table. They live with the table so that a rebuild, which
     // replaces the table, replaces them too: a learn that lands in the old table after the copy is
     // lost together with its count.
     private readonly int[] _perPort = new int[ForwardingDatabase.MaxPorts];
@@ -32,7 +33,7 @@ internal sealed class FdbTable
 
     public int Capacity => _slots.Length;
 
-    /// <summary>Keys ever claimed in this table, live or dead; compaction is due when this gets high.</summary>
+    /// <summary>Keys ever claimed in this table, live or dead; a rebuild is due when this gets high.</summary>
     public int UsedKeys => Volatile.Read(ref _usedKeys);
 
     public ref FdbSlot this[int index] => ref _slots[index];
@@ -66,7 +67,7 @@ internal sealed class FdbTable
         if (countTableWide) Interlocked.Decrement(ref _learned);
     }
 
-    /// <summary>Sets the counts of a table being filled by compaction, before it is published.</summary>
+    /// <summary>Sets the counts of a table being filled by a rebuild, before it is published.</summary>
     public void CountCopied(ushort port)
     {
         _perPort[port]++;
@@ -92,7 +93,8 @@ internal sealed class FdbTable
         return -1;
     }
 
-    /// <summary>The slot holding <paramref name="key"/>, claiming the first empty one if absent; -1 when the probe limit is hit.</summary>
+    /// <summary>The slot holding <paramref name="key"/>, claiming the first empty one if absent; -1 when the probe
+    /// limit is hit.</summary>
     public int FindOrClaim(ulong key)
     {
         int i = Home(key);

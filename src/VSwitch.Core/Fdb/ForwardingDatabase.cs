@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 
 namespace VSwitch.Core.Fdb;
@@ -10,8 +11,8 @@ namespace VSwitch.Core.Fdb;
 /// Concurrency: workers call <see cref="Lookup"/> and <see cref="Learn"/> without locks; Learn writes
 /// only when the port changes or the entry is more than <see cref="RefreshMilliseconds"/> old, so the
 /// cache lines of busy entries stay shared between cores. Aging, flushing, static entries and
-/// compaction run on the control thread, serialised by <see cref="_maintenance"/>; they also use CAS, so
-/// a worker and the control thread never lose each other's writes to a live slot. Compaction builds a
+/// rebuilds run on the control thread, serialised by <see cref="_maintenance"/>; they also use CAS, so
+/// a worker and the control thread never lose each other's writes to a live slot. A rebuild makes a
 /// new table and publishes it; a learn that lands in the old table during the copy is lost, which only
 /// costs a flood until the next frame from that MAC.
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class ForwardingDatabase
     public long Moves => Interlocked.Read(ref _moves);
     public int EntriesOnPort(ushort port) => Volatile.Read(ref _table).LearnedOnPort(port);
 
-    // Room for the limit at a load factor of 1/2, and for the dead keys that pile up between compactions.
+    // Room for the limit at a load factor of 1/2, and for the dead keys that pile up between rebuilds.
     private static int SlotsFor(int maxEntries) => checked(maxEntries * 2 + 1024);
 
     /// <summary>The port a MAC was learned on in <paramref name="domain"/>, or 0 when unknown.</summary>
@@ -66,7 +67,8 @@ public sealed class ForwardingDatabase
         if (slot >= 0)
         {
             ulong current = Volatile.Read(ref table[slot].Value);
-            if (current != 0 && FdbSlot.Port(current) == port && nowMs - FdbSlot.LastSeen(current) < RefreshMilliseconds)
+            if (current != 0 && FdbSlot.Port(current) == port
+                && nowMs - FdbSlot.LastSeen(current) < RefreshMilliseconds)
                 return LearnResult.Unchanged;
         }
         else
@@ -118,7 +120,8 @@ public sealed class ForwardingDatabase
         }
     }
 
-    private LearnResult Refuse(LearnResult reason) => reason == LearnResult.RefusedTableFull ? RefuseFull() : RefusePort();
+    private LearnResult Refuse(LearnResult reason) => reason == LearnResult.RefusedTableFull ? RefuseFull()
+        : RefusePort();
 
     private LearnResult RefuseFull()
     {
@@ -142,7 +145,7 @@ public sealed class ForwardingDatabase
             int slot = table.FindOrClaim(FdbSlot.PackKey(domain, mac.Value));
             if (slot < 0)
             {
-                Compact();
+                Rebuild();
                 table = Volatile.Read(ref _table);
                 slot = table.FindOrClaim(FdbSlot.PackKey(domain, mac.Value));
                 if (slot < 0) throw new InvalidOperationException("FDB has no room for a static entry");
@@ -186,7 +189,7 @@ public sealed class ForwardingDatabase
         {
             int removed = Sweep(new AgeingRule(nowMs, ageingMsByDomain));
             var table = Volatile.Read(ref _table);
-            if (table.UsedKeys - table.Learned > table.Capacity / 4) Compact();
+            if (table.UsedKeys - table.Learned > table.Capacity / 4) Rebuild();
             return removed;
         }
     }
@@ -205,7 +208,8 @@ public sealed class ForwardingDatabase
             if (domain is not null && d != domain) continue;
             bool isStatic = FdbSlot.IsStatic(value);
             list.Add(new FdbEntry(d, new MacAddress(FdbSlot.Mac(key)), FdbSlot.Port(value), isStatic,
-                (FdbSlot.Flags(value) & FdbSlot.FlagLocal) != 0, isStatic ? 0 : Math.Max(0, nowMs - FdbSlot.LastSeen(value))));
+                (FdbSlot.Flags(value) & FdbSlot.FlagLocal) != 0, isStatic ? 0 : Math.Max(0,
+                    nowMs - FdbSlot.LastSeen(value))));
         }
         return list;
     }
@@ -236,7 +240,7 @@ public sealed class ForwardingDatabase
     }
 
     /// <summary>Rebuilds the table without dead keys. Caller holds <see cref="_maintenance"/>.</summary>
-    private void Compact()
+    private void Rebuild()
     {
         var old = Volatile.Read(ref _table);
         var fresh = new FdbTable(SlotsFor(Limits.MaxEntries));

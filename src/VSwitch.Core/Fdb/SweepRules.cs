@@ -1,3 +1,5 @@
+using VSwitch.Core.Control;
+
 namespace VSwitch.Core.Fdb;
 
 // Which entries a sweep of the table clears. Structs, not lambdas (AgeingRule is a ref struct over the

@@ -11,7 +11,8 @@ public readonly ref struct EthernetFrame
     public const int HeaderLength = 14;
     public const int MinimumLength = HeaderLength;
 
-    private EthernetFrame(MacAddress destination, MacAddress source, int tagCount, VlanTag outer, VlanTag inner, ushort etherType)
+    private EthernetFrame(MacAddress destination, MacAddress source, int tagCount, VlanTag outer, VlanTag inner,
+        ushort etherType)
     {
         Destination = destination;
         Source = source;

@@ -39,7 +39,8 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
     public bool IsValidSource => !IsMulticast && Value != 0;
 
     public static MacAddress Read(ReadOnlySpan<byte> octets) =>
-        new(((ulong)BinaryPrimitives.ReadUInt16BigEndian(octets) << 32) | BinaryPrimitives.ReadUInt32BigEndian(octets[2..]));
+        new(((ulong)BinaryPrimitives.ReadUInt16BigEndian(octets) << 32)
+            | BinaryPrimitives.ReadUInt32BigEndian(octets[2..]));
 
     public void Write(Span<byte> destination)
     {
@@ -65,7 +66,8 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
         {
             int at = i * 3;
             if (i > 0 && text[at - 1] != ':' && text[at - 1] != '-') return false;
-            if (!byte.TryParse(text.AsSpan(at, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte octet)) return false;
+            if (!byte.TryParse(text.AsSpan(at, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture,
+                out byte octet)) return false;
             value = (value << 8) | octet;
         }
         mac = new MacAddress(value);
@@ -73,7 +75,9 @@ public readonly struct MacAddress : IEquatable<MacAddress>, IComparable<MacAddre
     }
 
     public static MacAddress Parse(string text) =>
-        TryParse(text, out var mac) ? mac : throw new FormatException($"'{text}' is not a MAC address (expected six hex octets like 02:00:00:00:00:01)");
+        TryParse(text, out var mac) ? mac
+            : throw new FormatException($"'{text}' is not a MAC address (expected six hex octets like " +
+            $"02:00:00:00:00:01)");
 
     public bool Equals(MacAddress other) => Value == other.Value;
     public override bool Equals(object? obj) => obj is MacAddress other && Equals(other);

@@ -11,7 +11,8 @@ namespace VSwitch.Core.Frames;
 /// </summary>
 public static class VlanPush
 {
-    /// <param name="priority">PCP and DEI of a priority tag taken off the frame: the TCI's top four bits, shifted down.</param>
+    /// <param name="priority">PCP and DEI of a priority tag taken off the frame: the TCI's top four bits, shifted
+    /// down.</param>
     public static ushort OuterTci(ReadOnlySpan<byte> frame, int vlan, byte priority = 0)
     {
         ushort tci = (ushort)(vlan | (priority & 0xF) << 12);

@@ -35,13 +35,15 @@ public sealed class VlanSet
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
             var range = part.Split('-', StringSplitOptions.TrimEntries);
-            if (range.Length is < 1 or > 2 || !int.TryParse(range[0], out int first) || (range.Length == 2 && !int.TryParse(range[1], out _)))
+            if (range.Length is < 1 or > 2 || !int.TryParse(range[0], out int first) || (range.Length == 2
+                && !int.TryParse(range[1], out _)))
                 throw new FormatException($"'{part}' is neither a VLAN ID nor a range like 100-110");
             int last = range.Length == 2 ? int.Parse(range[1]) : first;
             if (last < first) throw new FormatException($"VLAN range {part} runs backwards");
             for (int id = first; id <= last; id++)
             {
-                if (!VlanTag.IsValidId(id)) throw new FormatException($"VLAN ID {id} is out of range (1–{VlanTag.MaxId})");
+                if (!VlanTag.IsValidId(id)) throw new FormatException($"VLAN ID {id} is out of range " +
+                    $"(1–{VlanTag.MaxId})");
                 ids.Add(id);
             }
         }

@@ -19,7 +19,8 @@ public static class PrometheusText
             {
                 if (ReferenceEquals(instrument.Meter, meter)) l.EnableMeasurementEvents(instrument);
             };
-            listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => samples.Add((instrument, value, tags.ToArray())));
+            listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => samples.Add((instrument, value,
+                tags.ToArray())));
             listener.Start();
             listener.RecordObservableInstruments();
         }
@@ -36,7 +37,8 @@ public static class PrometheusText
             {
                 text.Append(name);
                 if (tags.Length > 0)
-                    text.Append('{').AppendJoin(',', tags.Select(t => $"{t.Key}=\"{Escape(t.Value?.ToString() ?? "")}\"")).Append('}');
+                    text.Append('{').AppendJoin(',', tags.Select(t
+                        => $"{t.Key}=\"{Escape(t.Value?.ToString() ?? "")}\"")).Append('}');
                 text.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
         }
@@ -50,5 +52,6 @@ public static class PrometheusText
         return counter ? name + "_total" : name;
     }
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n",
+        "\\n");
 }

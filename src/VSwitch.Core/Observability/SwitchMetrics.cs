@@ -28,7 +28,8 @@ public sealed class SwitchMetrics : IDisposable
         Meter = new Meter(MeterName, "1.0");
         Port("vswitch.port.rx.packets", "{packet}", "frames received on the port", s => s.RxPackets);
         Port("vswitch.port.rx.bytes", "By", "frame bytes received on the port", s => s.RxBytes);
-        Port("vswitch.port.rx.errors", "{packet}", "malformed frames received (too short, invalid source MAC, truncated)", s => s.RxErrors);
+        Port("vswitch.port.rx.errors", "{packet}",
+            "malformed frames received (too short, invalid source MAC, truncated)", s => s.RxErrors);
         Port("vswitch.port.rx.dropped", "{packet}", "frames received and dropped by policy", s => s.RxDropped);
         Port("vswitch.port.tx.packets", "{packet}", "frames sent out of the port", s => s.TxPackets);
         Port("vswitch.port.tx.bytes", "By", "frame bytes sent out of the port", s => s.TxBytes);
@@ -36,10 +37,14 @@ public sealed class SwitchMetrics : IDisposable
         Port("vswitch.port.tx.dropped", "{packet}", "frames dropped for lack of room or link", s => s.TxDropped);
         Port("vswitch.port.flooded", "{packet}", "frames from the port that were flooded", s => s.Flooded);
         Meter.CreateObservableCounter("vswitch.port.drops", () => Ports().SelectMany(s => s.DropsByReason.Select(r =>
-            new Measurement<long>(r.Value, new("bridge", s.Bridge), new("port", s.Port), new("reason", r.Key)))), "{packet}", "drops by reason");
-        Meter.CreateObservableGauge("vswitch.fdb.entries", () => (long)_fdb.Count, "{entry}", "learned MAC entries in the forwarding database");
-        Meter.CreateObservableCounter("vswitch.fdb.moves", () => _fdb.Moves, "{event}", "MACs that moved to another port");
-        Meter.CreateObservableCounter("vswitch.fdb.refused", () => _fdb.RefusedTableFull + _fdb.RefusedPortLimit, "{event}",
+            new Measurement<long>(r.Value, new("bridge", s.Bridge), new("port", s.Port), new("reason",
+                r.Key)))), "{packet}", "drops by reason");
+        Meter.CreateObservableGauge("vswitch.fdb.entries", () => (long)_fdb.Count, "{entry}",
+            "learned MAC entries in the forwarding database");
+        Meter.CreateObservableCounter("vswitch.fdb.moves", () => _fdb.Moves, "{event}",
+            "MACs that moved to another port");
+        Meter.CreateObservableCounter("vswitch.fdb.refused", () => _fdb.RefusedTableFull + _fdb.RefusedPortLimit,
+            "{event}",
             "learns refused because the table or a port's share of it was full");
     }
 

@@ -5,7 +5,8 @@ namespace VSwitch.Core.Offload;
 /// <summary>The ones'-complement sum of RFC 1071, folded to 16 bits.</summary>
 public static class InternetChecksum
 {
-    /// <summary>Adds <paramref name="data"/> (big-endian 16-bit words, an odd last byte padded with zero) to <paramref name="sum"/>.</summary>
+    /// <summary>Adds <paramref name="data"/> (big-endian 16-bit words, an odd last byte padded with zero) to <paramref
+    /// name="sum"/>.</summary>
     public static ulong Add(ulong sum, ReadOnlySpan<byte> data)
     {
         int i = 0;

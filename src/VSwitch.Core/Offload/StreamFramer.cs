@@ -6,8 +6,8 @@ namespace VSwitch.Core.Offload;
 
 /// <summary>
 /// Cuts a byte stream framed as QEMU's stream netdev frames it (each frame preceded by its length, 4 bytes
-/// big-endian) into a receive batch, each frame behind a zeroed virtio-net header (complete frames,
-/// finished checksums: the guest had no offloads to ask for).
+/// big-endian) into a receive batch, each with an empty offload record (complete frames, finished checksums:
+/// the guest had no offloads to ask for).
 /// </summary>
 public static class StreamFramer
 {
@@ -29,7 +29,8 @@ public static class StreamFramer
     /// stays unread. A fault leaves <paramref name="fault"/> and <paramref name="length"/> set: the stream
     /// is out of step and cannot be read further.
     /// </summary>
-    public static SequencePosition Read(ReadOnlySequence<byte> stream, PacketBatch batch, out Fault fault, out int length)
+    public static SequencePosition Read(ReadOnlySequence<byte> stream, PacketBatch batch, out Fault fault,
+        out int length)
     {
         fault = Fault.None;
         length = 0;
@@ -44,11 +45,9 @@ public static class StreamFramer
             if (reader.Remaining < 4 + length) break;
             reader.Advance(4);
             int slot = batch.Count;
-            var target = batch.SlotSpan(slot);
-            VirtioNetHeader.WritePlain(target);
-            reader.TryCopyTo(target.Slice(VirtioNetHeader.Length, length));
+            reader.TryCopyTo(batch.ReceiveArea(slot, 0)[..length]);
             reader.Advance(length);
-            batch.Set(slot, PacketBatch.Headroom, VirtioNetHeader.Length + length);
+            batch.Set(slot, PacketBatch.Headroom, length);
             batch.Count = slot + 1;
         }
         return reader.Position;

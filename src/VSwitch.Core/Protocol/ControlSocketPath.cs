@@ -8,5 +8,6 @@ public static class ControlSocketPath
 
     /// <summary>An explicit path wins, then $VSWITCH_SOCKET, then the default.</summary>
     public static string Resolve(string? explicitPath) =>
-        explicitPath ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv ? fromEnv : Default);
+        explicitPath ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv ? fromEnv
+            : Default);
 }

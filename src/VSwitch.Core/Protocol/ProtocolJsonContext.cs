@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using VSwitch.Core.Control;
 
 namespace VSwitch.Core.Protocol;
 
@@ -11,8 +10,4 @@ namespace VSwitch.Core.Protocol;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
-[JsonSerializable(typeof(List<PortStats>))]
-[JsonSerializable(typeof(List<ShowEntry>))]
-[JsonSerializable(typeof(List<MacEntry>))]
-[JsonSerializable(typeof(List<Dictionary<string, string>>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

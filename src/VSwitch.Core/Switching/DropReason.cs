@@ -17,7 +17,8 @@ public enum DropReason
     TxQueueFull,
     /// <summary>A tagged frame from the uplink whose VLAN no bridge on that PIF carries.</summary>
     UnknownVlan,
-    /// <summary>Received on a bond member that is not carrying traffic (active-backup standby, or a flood on a non-designated balance-slb member).</summary>
+    /// <summary>Received on a bond member that is not carrying traffic (active-backup standby, or a flood on a
+    /// non-designated balance-slb member).</summary>
     BondStandby,
     /// <summary>balance-slb: one of our own frames, sent back by the upstream switch on another member.</summary>
     BondReflection,
@@ -29,6 +30,7 @@ public enum DropReason
     /// because a tap port's TAP queue was (tun's tx_dropped, read from the device when figures are asked for).
     /// </summary>
     RxQueueFull,
-    /// <summary>Its payload (its segments', for a TSO frame) is larger than the egress port's MTU, as the kernel bridge drops it.</summary>
+    /// <summary>Its payload (its segments', for a TSO frame) is larger than the egress port's MTU, as the kernel bridge
+    /// drops it.</summary>
     MtuExceeded,
 }

@@ -25,7 +25,8 @@ public sealed class PortCounters
 
     public int PortCapacity => Volatile.Read(ref _values).Length / Fields;
 
-    /// <summary>Makes room for port indexes below <paramref name="ports"/>; called by the owning worker between batches.</summary>
+    /// <summary>Makes room for port indexes below <paramref name="ports"/>; called by the owning worker between
+    /// batches.</summary>
     public void EnsureCapacity(int ports)
     {
         var values = _values;
@@ -39,7 +40,8 @@ public sealed class PortCounters
     public void Add(int port, int field, long amount) => _values[port * Fields + field] += amount;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Drop(int port, DropReason reason, long count = 1) => _values[port * Fields + FirstDrop + (int)reason] += count;
+    public void Drop(int port, DropReason reason, long count = 1) => _values[port * Fields + FirstDrop
+        + (int)reason] += count;
 
     /// <summary>A value as seen from another thread.</summary>
     public long Read(int port, int field)

@@ -1,3 +1,5 @@
+using VSwitch.Core.Control;
+
 namespace VSwitch.Core.Switching;
 
 /// <summary>What a port is to its bridge.</summary>
@@ -9,6 +11,6 @@ public enum PortRole : byte
     Uplink,
     /// <summary>The bridge's own host interface, named as the bridge.</summary>
     Host,
-    /// <summary>A physical link under a PIF (a NIC or a bond member); it belongs to no bridge and feeds their uplinks.</summary>
-    Link,
+    /// <summary>A PIF's member: its NIC, or one of a bond's; it belongs to no bridge and feeds their uplinks.</summary>
+    PifMember,
 }

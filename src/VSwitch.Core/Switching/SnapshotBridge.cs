@@ -27,6 +27,7 @@ public sealed class SnapshotBridge
     public ushort[] Ports { get; }
     /// <summary>The MTU of each port of <see cref="Ports"/>, at the same position.</summary>
     public int[] Mtus { get; }
-    /// <summary>The smallest of <see cref="Mtus"/>: a frame whose payload fits it floods with no per-port check.</summary>
+    /// <summary>The smallest of <see cref="Mtus"/>: a frame whose payload fits it floods with no per-port
+    /// check.</summary>
     public int SmallestMtu { get; }
 }

@@ -4,7 +4,8 @@ using static Tmds.Linux.LibC;
 
 namespace VSwitch.Linux.Datapath;
 
-/// <summary>An epoll instance whose event data is a port index (or <see cref="WakeToken"/> for the wake-up eventfd).</summary>
+/// <summary>An epoll instance whose event data is a port index (or <see cref="WakeToken"/> for the wake-up
+/// eventfd).</summary>
 internal sealed unsafe class Epoll : IDisposable
 {
     public const ulong WakeToken = ulong.MaxValue;
@@ -43,7 +44,8 @@ internal sealed unsafe class Epoll : IDisposable
         epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, fd, &ev);
     }
 
-    /// <summary>Waits for events; returns how many were written to <paramref name="events"/>, 0 on timeout or signal.</summary>
+    /// <summary>Waits for events; returns how many were written to <paramref name="events"/>, 0 on timeout or
+    /// signal.</summary>
     public int Wait(epoll_event* events, int capacity, int timeoutMs)
     {
         int n = epoll_wait(_epoll.Fd, events, capacity, timeoutMs);

@@ -1,6 +1,7 @@
 using System.Numerics;
 using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 using VSwitch.Linux.Native;
 using VSwitch.Linux.Ports;
@@ -8,46 +9,39 @@ using VSwitch.Linux.Ports;
 namespace VSwitch.Linux.Datapath;
 
 /// <summary>
-/// The worker threads (default: <see cref="DefaultWorkers"/>) and the state they share: the published snapshot and the
-/// receive side of every port. Each port is polled by exactly one worker, so its frames stay in order;
-/// any worker may transmit to any port.
+/// The worker threads and the state they share: the published snapshot and the receive side of every port
+/// (Worker.cs states who may touch what, and when). Each port is polled by exactly one worker, so its frames
+/// stay in order; any worker may transmit to any port.
 /// </summary>
 public sealed class LinuxDatapath : IDatapath, IDisposable
 {
-    public const int DefaultBatchSize = 32;
-
     private readonly Worker[] _workers;
     private ForwardingSnapshot _snapshot = ForwardingSnapshot.Empty;
     private ReceiveSlot?[] _receivers = new ReceiveSlot?[64];
+    // Ports a worker found gone, for the control thread (DetachGonePorts) to take.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ushort> _gone = new();
+    private volatile bool _anyGone;
 
     /// <param name="ioUring">Read and write TAPs through one io_uring per worker, a batch per system call;
-    /// when the kernel refuses a ring, the workers use read() and write() and <see cref="IoUringRefused"/> says why.</param>
-    public LinuxDatapath(ForwardingDatabase fdb, int workers = 0, int batchSize = DefaultBatchSize, GuestAddresses? addresses = null,
-                         TimeSpan busyPoll = default, bool ioUring = true)
+    /// when the kernel refuses a ring, the workers use read() and write() and <see cref="IoUringRefused"/> says
+    /// why.</param>
+    public LinuxDatapath(ForwardingDatabase fdb, DatapathTuning tuning, GuestAddresses? addresses = null,
+        bool ioUring = true)
     {
-        int count = workers > 0 ? workers : DefaultWorkers(Environment.ProcessorCount);
-        var rings = ioUring ? CreateRings(count, batchSize) : new IoUring?[count];
+        Tuning = tuning;
+        int count = tuning.WorkersFor(Environment.ProcessorCount);
+        var rings = ioUring ? CreateRings(count, tuning.BatchSize) : new IoUring?[count];
         UsesIoUring = rings[0] is not null;
         _workers = new Worker[count];
-        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, batchSize, addresses, busyPoll, rings[i]);
+        for (int i = 0; i < count; i++) _workers[i] = new Worker(i, this, fdb, tuning, addresses, rings[i]);
         if (UsesIoUring) RegisterBatches();
         foreach (var worker in _workers) worker.Start();
         Counters = _workers.Select(w => w.Counters).ToArray();
     }
 
-    public int WorkerCount => _workers.Length;
+    public DatapathTuning Tuning { get; }
 
-    /// <summary>
-    /// Workers when none are asked for: one per core, but one in all on a host of two cores or fewer.
-    /// There the guests or namespaces at the ports share the cores with the switch, and what a second
-    /// worker polls away is CPU time their stacks need to send and receive: with TCP under cubic (what
-    /// Linux and Windows guests send with) one worker carried 1.16–1.30 × as much on one stream and
-    /// 1.28–1.55 × on four through tap ports in two pairs of full runs on 2 cores, with a quarter less
-    /// CPU (perf/README.md, "TCP with cubic"). Under BBR it carried 0.78–0.99 × and 0.79–0.87 ×, and
-    /// its UDP round trip (sockperf) is about a quarter longer. More cores than two were not measured,
-    /// so they keep one worker each.
-    /// </summary>
-    public static int DefaultWorkers(int cores) => cores <= 2 ? 1 : cores;
+    public int WorkerCount => _workers.Length;
 
     /// <summary>Whether the workers read and write TAPs through io_uring.</summary>
     public bool UsesIoUring { get; }
@@ -58,10 +52,12 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
     /// <summary>Whether every worker's ring reads and writes TAPs straight into its batch's registered pages.</summary>
     public bool UsesRegisteredBuffers { get; private set; }
 
-    /// <summary>Why the rings could not register the workers' batches (<see cref="IoUring.RegisterBuffer"/>), else null.</summary>
+    /// <summary>Why the rings could not register the workers' batches (<see cref="IoUring.RegisterBuffer"/>), else
+    /// null.</summary>
     public string? RegisteredBuffersRefused { get; private set; }
 
-    /// <summary>Every worker's batch registered with its ring, or none: as with the rings themselves, no worker behaves differently from its peers.</summary>
+    /// <summary>Every worker's batch registered with its ring, or none: as with the rings themselves, no worker behaves
+    /// differently from its peers.</summary>
     private void RegisterBatches()
     {
         foreach (var worker in _workers)
@@ -74,7 +70,8 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         UsesRegisteredBuffers = true;
     }
 
-    /// <summary>One ring per worker, or none at all: a worker without one would behave differently from its peers for no reason.</summary>
+    /// <summary>One ring per worker, or none at all: a worker without one would behave differently from its peers for
+    /// no reason.</summary>
     private IoUring?[] CreateRings(int count, int batchSize)
     {
         var rings = new IoUring?[count];
@@ -128,7 +125,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
 
     public void Publish(ForwardingSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
-    public void StartReceiving(ushort index, IPortDevice device)
+    public void StartReceiving(ushort index, IPort device)
     {
         var port = (ILinuxPort)device;
         if (index >= _receivers.Length)
@@ -143,7 +140,7 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
         worker.Watch(port, index);
     }
 
-    public void StopReceiving(ushort index, IPortDevice device)
+    public void StopReceiving(ushort index, IPort device)
     {
         var slot = Receiver(index);
         if (slot is not null) Volatile.Write(ref _receivers[index], null);
@@ -172,6 +169,24 @@ public sealed class LinuxDatapath : IDatapath, IDisposable
             slot.Owner.Unwatch(slot.Port);
             slot.Home.PortCount--;
         }
+    }
+
+    /// <summary>A worker found the port's interface gone: it watches it no more, and the control thread detaches
+    /// it.</summary>
+    internal void ReportGone(ushort index)
+    {
+        _gone.Enqueue(index);
+        _anyGone = true;
+    }
+
+    public bool AnyGone => _anyGone;
+
+    public IReadOnlyList<ushort> TakeGone()
+    {
+        _anyGone = false;
+        var gone = new List<ushort>();
+        while (_gone.TryDequeue(out ushort index)) gone.Add(index);
+        return gone;
     }
 
     public void Dispose()

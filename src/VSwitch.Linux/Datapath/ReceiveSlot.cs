@@ -1,3 +1,4 @@
+using VSwitch.Core.Control;
 using VSwitch.Linux.Ports;
 
 namespace VSwitch.Linux.Datapath;
@@ -15,7 +16,8 @@ internal sealed class ReceiveSlot(ILinuxPort port, ushort index, Worker home)
     public ILinuxPort Port { get; } = port;
     public ushort Index { get; } = index;
 
-    /// <summary>The worker the port was given when it was added; it goes back there when its traffic gets heavy.</summary>
+    /// <summary>The worker the port was given when it was added; it goes back there when its traffic gets
+    /// heavy.</summary>
     public Worker Home { get; } = home;
 
     /// <summary>The worker whose epoll watches the port now: <see cref="Home"/>, or a worker that adopted it.</summary>

@@ -1,69 +1,65 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Tmds.Linux;
+using VSwitch.Core.Control;
 using VSwitch.Core.Fdb;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 using VSwitch.Linux.Native;
 using VSwitch.Linux.Ports;
 
 namespace VSwitch.Linux.Datapath;
 
+// Concurrency in the datapath: who may touch what, and when.
+//  - The snapshot: published by the control thread (LinuxDatapath.Publish, a release); each worker reads it
+//    once per pass (acquire) and switches the whole pass by it. Readers never wait for writers.
+//  - A port's receive side (ReceiveSlot): read and switched by one worker at a time, the one holding its
+//    claim (one compare-and-swap per batch; a worker that loses moves on). Its place in an epoll set belongs
+//    to its owner, and moves to another worker (Worker.HandOff.cs) only under the claim.
+//  - A port's transmit side: any worker, several at once, without a lock (IPort.Transmit).
+//  - Counters: each worker writes only its own PortCounters; the control thread sums them.
+//  - Removal: the control thread unpublishes a port, then waits until every worker is quiescent (asleep in
+//    epoll_wait, or done with a pass begun before) before it closes the port (WaitQuiescent).
+//  - A port found gone (its health poll says so) is watched no more and reported to the control thread,
+//    which detaches it (LinuxDatapath.ReportGone).
+
 /// <summary>
-/// One datapath thread. It waits on the ports assigned to it and runs each ready port's frames to
-/// completion: receive batch → parse → learn → look up → transmit batch, on the snapshot it read at the
-/// top of the pass. It allocates nothing per frame and takes no lock.
+/// One datapath thread. It waits on the ports assigned to it and runs each ready port's frames to completion:
+/// receive batch → parse → learn → look up → transmit batch, on the snapshot it read at the top of the pass.
+/// It allocates nothing per frame and takes no lock.
 /// </summary>
-internal sealed unsafe class Worker : IDisposable
+internal sealed unsafe partial class Worker : IDisposable
 {
     private const int MaxEvents = 64;
-    /// <summary>Batches read from one port per wake-up before moving on, so one busy port cannot starve the others.</summary>
-    private const int BatchesPerPortPerPass = 4;
-    /// <summary>A received batch this small is latency-bound traffic: worth picking up its reply (see <see cref="PickUpReplies"/>).</summary>
-    private const int HandOffBatch = 2;
-    /// <summary>
-    /// Frames no longer than this, virtio-net header included, carry no bulk data: a TCP ACK (a 66-byte
-    /// frame), a ping (98), a 64-byte test frame (60). Their replies are picked up even from a worker that is polling.
-    /// </summary>
-    private const int SmallFrameBytes = 200;
-    /// <summary>How often a worker decides whether its traffic is light or heavy (see <see cref="ServicePort"/>'s adoption).</summary>
-    private static readonly long LoadWindowTicks = Stopwatch.Frequency / 100;
-    /// <summary>Frames per load window (10 ms) from which a worker counts as heavy: 2,000 frames/s. Pings at
-    /// 100/s and ARP stay far below; a TCP stream is far above (about 25,000 frames/s of 64 KB here).</summary>
-    private const int HeavyFramesPerWindow = 20;
-    /// <summary>
-    /// The most a heavy worker polls past its last frame. On 2 cores, bulk traffic leaves gaps in which the
-    /// endpoints' own stacks want the core: A/B runs of TCP lost with 20 ms of polling there, and the long
-    /// budget is for light traffic, whose next frame (a ping 10 ms later) it keeps a warm worker waiting for.
-    /// </summary>
-    private static readonly long HeavyBusyPollTicks = Stopwatch.Frequency / 1000;
 
     private readonly LinuxDatapath _datapath;
+    private readonly DatapathTuning _tuning;
     private readonly Epoll _epoll = new();
     private readonly PacketBatch _batch;
     private readonly ForwardingPipeline _pipeline;
     private readonly Thread _thread;
+    private readonly IoUring? _ring;
     private volatile bool _stopping;
-    // Quiescence: the control thread may free a port once every worker is either waiting in epoll
-    // (holding no snapshot) or has finished a pass that began before the port was unpublished.
+    // Quiescence (WaitQuiescent): set while asleep in epoll_wait, holding no snapshot; a pass counter.
     private int _waiting;
     private long _passes;
-    private readonly long _busyPollTicks;
-    private readonly IoUring? _ring;
-    private long _windowStart;
-    private int _windowFrames;
-    private bool _heavy;
-    private int _adopted;
+    private BusyPoll _poll;
+    private LoadMeter _load;
 
-    /// <param name="ring">This worker's io_uring for TAP reads and writes (<see cref="WorkerRing"/>), owned from here on; null: read() and write().</param>
-    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, int batchSize, GuestAddresses? addresses, TimeSpan busyPoll, IoUring? ring)
+    /// <param name="ring">This worker's io_uring for TAP reads and writes (<see cref="WorkerRing"/>), owned from here
+    /// on; null: read() and write().</param>
+    public Worker(int id, LinuxDatapath datapath, ForwardingDatabase fdb, DatapathTuning tuning,
+        GuestAddresses? addresses, IoUring? ring)
     {
-        _ring = ring;
-        _busyPollTicks = (long)(busyPoll.TotalSeconds * Stopwatch.Frequency);
         Id = id;
         _datapath = datapath;
-        _batch = new PacketBatch(batchSize);
-        _pipeline = new ForwardingPipeline(fdb, batchSize, worker: id, addresses: addresses);
+        _tuning = tuning;
+        _ring = ring;
+        _batch = new PacketBatch(tuning.BatchSize);
+        _pipeline = new ForwardingPipeline(fdb, tuning.BatchSize, worker: id, addresses: addresses);
+        _poll = new BusyPoll(tuning.BusyPoll, tuning.HeavyBusyPoll);
+        _load = new LoadMeter(tuning.LoadWindow, tuning.HeavyFramesPerWindow);
         _thread = new Thread(Run) { IsBackground = true, Name = $"vswitch-worker-{id}" };
     }
 
@@ -71,7 +67,8 @@ internal sealed unsafe class Worker : IDisposable
     public int PortCount;
     public PortCounters Counters => _pipeline.Counters;
 
-    /// <summary>Registers this worker's batch with its ring (<see cref="IoUring.RegisterBuffer"/>); null, or the kernel's refusal.</summary>
+    /// <summary>Registers this worker's batch with its ring (<see cref="IoUring.RegisterBuffer"/>); null, or the
+    /// kernel's refusal.</summary>
     public string? RegisterBatch() =>
         _ring?.RegisterBuffer(_batch.Slot(0), (nuint)((long)_batch.Capacity * _batch.SlotSize));
 
@@ -101,60 +98,16 @@ internal sealed unsafe class Worker : IDisposable
     private void Run()
     {
         var events = (epoll_event*)NativeMemory.Alloc((nuint)(MaxEvents * sizeof(epoll_event)));
-        long lastFrames = 0;
         WorkerRing.Current = _ring;
         try
         {
             while (!_stopping)
             {
-                // Busy-poll for a while after the last frame: a frame that comes within the budget (the
-                // next TCP segment, an ACK, a reply) is picked up without the wake-up a sleeping thread
-                // pays, and this core does not halt while it polls, so waking the endpoints' threads on
-                // it stays cheap too.
-                // An empty poll yields: the endpoints' own stacks (iperf3, ping, a QEMU guest) run first
-                // whenever they want this core; without the yield, polling lost on 2 cores. Once the
-                // budget passes with nothing to do, block in epoll_wait and give the core away. The
-                // budget is the configured one (20 ms by default) after light traffic, at most 1 ms after heavy.
-                long budget = _heavy ? Math.Min(_busyPollTicks, HeavyBusyPollTicks) : _busyPollTicks;
-                bool polling = Stopwatch.GetTimestamp() - lastFrames < budget;
-                int ready;
-                if (polling)
-                {
-                    ready = _epoll.Wait(events, MaxEvents, 0);
-                    if (ready == 0) Thread.Yield(); // sched_yield
-                }
-                else
-                {
-                    Volatile.Write(ref _waiting, 1);
-                    ready = _epoll.Wait(events, MaxEvents, -1);
-                    // Full fence: the snapshot read below must not move above leaving the waiting state.
-                    Interlocked.Exchange(ref _waiting, 0);
-                }
-
+                int ready = Wait(events);
                 var snapshot = _datapath.Snapshot;
                 int frames = 0;
-                for (int e = 0; e < ready; e++)
-                {
-                    ulong token = events[e].data.u64;
-                    if (token == Epoll.WakeToken)
-                    {
-                        _epoll.DrainWake();
-                        continue;
-                    }
-                    // An error pending on a port (a raw port's link went down) is taken, or every wait would
-                    // report the port again at once. A port whose interface is gone is watched no more;
-                    // the control thread detaches it.
-                    if ((events[e].events & (uint)LibC.EPOLLERR) != 0 && _datapath.Receiver((ushort)token) is { } errored
-                        && !errored.Port.TakePendingError())
-                    {
-                        _epoll.Remove(errored.Port.Fd);
-                        continue;
-                    }
-                    frames += ServicePort(snapshot, (ushort)token);
-                }
-                long now = Stopwatch.GetTimestamp();
-                if (frames > 0) lastFrames = now;
-                WeighLoad(frames, now);
+                for (int e = 0; e < ready; e++) frames += Service(snapshot, events[e]);
+                Count(frames);
                 Interlocked.Increment(ref _passes);
             }
         }
@@ -165,19 +118,57 @@ internal sealed unsafe class Worker : IDisposable
     }
 
     /// <summary>
-    /// Once per load window: heavy traffic spreads over the workers again, so a worker that turns heavy
-    /// gives the ports it adopted back to their home workers (which poll them from then on).
+    /// Polls while frames came recently (<see cref="BusyPoll"/>); an empty poll yields the core to whoever
+    /// wants it (the endpoints' own stacks). Otherwise sleeps in epoll_wait until a port is ready.
     /// </summary>
-    private void WeighLoad(int frames, long now)
+    private int Wait(epoll_event* events)
     {
-        _windowFrames += frames;
-        if (now - _windowStart < LoadWindowTicks) return;
-        _heavy = _windowFrames >= HeavyFramesPerWindow;
-        _windowFrames = 0;
-        _windowStart = now;
-        if (_heavy && _adopted > 0) _adopted = _datapath.ReturnAdopted(this);
+        if (_poll.Polling(Stopwatch.GetTimestamp(), _load.Heavy))
+        {
+            int ready = _epoll.Wait(events, MaxEvents, 0);
+            if (ready == 0) Thread.Yield(); // sched_yield
+            return ready;
+        }
+        Volatile.Write(ref _waiting, 1);
+        int woken = _epoll.Wait(events, MaxEvents, -1);
+        // Full fence: the snapshot read after this must not move above leaving the waiting state.
+        Interlocked.Exchange(ref _waiting, 0);
+        return woken;
     }
 
+    /// <summary>One epoll event: the wake-up, a port in error (<see cref="IPort.Poll"/>), or a port with
+    /// frames.</summary>
+    private int Service(ForwardingSnapshot snapshot, in epoll_event ready)
+    {
+        ulong token = ready.data.u64;
+        if (token == Epoll.WakeToken)
+        {
+            _epoll.DrainWake();
+            return 0;
+        }
+        ushort index = (ushort)token;
+        // A pending error is taken (or every wait would report the port again); a port gone is watched no more.
+        if ((ready.events & (uint)LibC.EPOLLERR) != 0 && _datapath.Receiver(index) is { } errored
+            && errored.Port.Poll() == PortHealth.Gone)
+        {
+            _epoll.Remove(errored.Port.Fd);
+            _datapath.ReportGone(index);
+            return 0;
+        }
+        return ServicePort(snapshot, index);
+    }
+
+    /// <summary>Counts the pass's frames for the busy poll and the load; a worker that turns heavy sends adopted ports
+    /// home.</summary>
+    private void Count(int frames)
+    {
+        long now = Stopwatch.GetTimestamp();
+        _poll.Frames(frames, now);
+        if (_load.Add(frames, now) && _load.Heavy && _adopted > 0) _adopted = _datapath.ReturnAdopted(this);
+    }
+
+    /// <summary>Reads and switches up to <see cref="DatapathTuning.BatchesPerPortPerPass"/> batches of a ready
+    /// port.</summary>
     private int ServicePort(ForwardingSnapshot snapshot, ushort index, bool handOff = true, bool adopt = false)
     {
         var slot = _datapath.Receiver(index);
@@ -188,62 +179,23 @@ internal sealed unsafe class Worker : IDisposable
         int last = 0;
         try
         {
-            for (int round = 0; round < BatchesPerPortPerPass; round++)
+            var drops = new DropCounter(_pipeline.Counters, index);
+            for (int round = 0; round < _tuning.BatchesPerPortPerPass; round++)
             {
-                last = slot.Port.Receive(_batch, _pipeline.Counters, index);
+                last = slot.Port.Receive(_batch, drops);
                 frames += last;
                 if (last == 0) break;
                 _pipeline.Process(snapshot, index, _batch, Environment.TickCount64);
                 if (last < _batch.Capacity) break;
             }
-            // Adopted (or taken back home from a sleeping adopter): its replies stop waking the sleeper.
-            if (adopt && frames > 0 && slot.MoveTo(this) && slot.Home != this) _adopted++;
+            if (adopt && frames > 0) Adopt(slot);
         }
         finally
         {
             slot.Release();
         }
-        if (handOff && last > 0 && last <= HandOffBatch) frames += PickUpReplies(snapshot, last);
+        if (handOff && last > 0 && last <= _tuning.HandOffBatch) frames += PickUpReplies(snapshot, last);
         return frames;
-    }
-
-    /// <summary>
-    /// A frame written to a TAP or veth is taken up by the peer's stack inside our write(), so a ping's
-    /// reply or a request's answer is usually already queued on the destination port when the write
-    /// returns. Its worker would pay a wake-up (tens of µs on a VM) to forward it if it sleeps, or wait
-    /// for its next poll if it has yielded its core; picking the reply up here, while we run, saves that
-    /// on light, latency-bound traffic. From a polling worker we take it only if the
-    /// <paramref name="switched"/> frames were all small (requests, pings, ACKs; for TCP, that takes the
-    /// data the sender releases on an ACK): taking the ACKs of bulk frames from a polling worker too lost
-    /// TCP throughput in A/B runs, for reasons not traced (perf/README.md).
-    /// Batches of more than <see cref="HandOffBatch"/> frames and floods never take this path, and it
-    /// does not chain: one hand-off per received batch, at the cost of one read() that may find nothing.
-    /// <para>
-    /// A reply taken from a sleeping owner still woke it (the frame's arrival did, inside our write()),
-    /// for nothing: on a VM that is a cross-CPU wake-up, tens of µs, paid for every ping. So unless this
-    /// worker's own traffic is heavy, it adopts the port: the port moves into this worker's epoll, and a
-    /// request and its reply run on one worker, as with one worker in all. Heavy traffic sends adopted
-    /// ports home again (<see cref="WeighLoad"/>), where it spreads over the cores.
-    /// </para>
-    /// </summary>
-    private int PickUpReplies(ForwardingSnapshot snapshot, int switched)
-    {
-        var egress = _pipeline.LastEgress;
-        if (egress.Length != 1) return 0;
-        ushort port = egress[0];
-        var slot = _datapath.Receiver(port);
-        if (slot is null || slot.Owner == this) return 0;
-        bool ownerAsleep = slot.Owner.IsWaiting;
-        if (!ownerAsleep && !AllSmall(switched)) return 0;
-        return ServicePort(snapshot, port, handOff: false, adopt: ownerAsleep && !_heavy);
-    }
-
-    /// <summary>Whether the first <paramref name="count"/> frames of the batch just switched are all small.</summary>
-    private bool AllSmall(int count)
-    {
-        for (int i = 0; i < count; i++)
-            if (_batch.Length(i) > SmallFrameBytes) return false;
-        return true;
     }
 
     public void Stop()

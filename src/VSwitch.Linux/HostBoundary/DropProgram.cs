@@ -34,7 +34,8 @@ internal sealed unsafe partial class DropProgram : IDisposable
 
     public int Fd => _fd.Fd;
 
-    /// <summary>Loads the program (BPF_PROG_LOAD); the kernel's refusal is an <see cref="IOException"/> naming errno.</summary>
+    /// <summary>Loads the program (BPF_PROG_LOAD); the kernel's refusal is an <see cref="IOException"/> naming
+    /// errno.</summary>
     public static DropProgram Load()
     {
         // union bpf_attr, as far as BPF_PROG_LOAD's fields up to prog_name; the rest stays zero.
@@ -51,7 +52,8 @@ internal sealed unsafe partial class DropProgram : IDisposable
             // prog_name at offset 48 (after log_level, log_size, log_buf, kern_version, prog_flags)
             Encoding.ASCII.GetBytes(Name, new Span<byte>(attr + 48, 15));
             long fd = syscall(SYS_bpf, BPF_PROG_LOAD, attr, 128);
-            if (fd < 0) throw NativeError.Exception("bpf(BPF_PROG_LOAD, the port drop program)", Marshal.GetLastPInvokeError());
+            if (fd < 0) throw NativeError.Exception("bpf(BPF_PROG_LOAD, the port drop program)",
+                Marshal.GetLastPInvokeError());
             return new DropProgram(new FileDescriptor((int)fd));
         }
     }

@@ -34,11 +34,13 @@ internal static class IngressFilter
     /// <summary>Every filter this program installs has a name that starts with this.</summary>
     public const string NamePrefix = "vswitchd-port";
 
-    /// <summary>What the filter's name records: the setting to put back, and whether the qdisc was ours to add.</summary>
+    /// <summary>What the filter's name records: the setting to put back, and whether the qdisc was ours to
+    /// add.</summary>
     public readonly record struct Undo(bool Ipv6WasDisabled, bool QdiscIsOurs);
 
     public static string FilterName(Undo undo) =>
-        $"{NamePrefix} undo:disable_ipv6={(undo.Ipv6WasDisabled ? 1 : 0)},clsact={(undo.QdiscIsOurs ? "delete" : "keep")}";
+        $"{NamePrefix} " +
+            $"undo:disable_ipv6={(undo.Ipv6WasDisabled ? 1 : 0)},clsact={(undo.QdiscIsOurs ? "delete" : "keep")}";
 
     public static Undo? ParseName(string name)
     {
@@ -48,11 +50,13 @@ internal static class IngressFilter
         return new Undo(ipv6Disabled, ours);
     }
 
-    /// <summary>Adds the clsact qdisc; false when the interface already had one (someone else's, or ours from before a restart).</summary>
+    /// <summary>Adds the clsact qdisc; false when the interface already had one (someone else's, or ours from before a
+    /// restart).</summary>
     public static bool AddQdisc(RtNetlink netlink, int ifindex, string device)
     {
         Span<byte> request = stackalloc byte[128];
-        int length = Begin(request, RTM_NEWQDISC, RtNetlink.NLM_F_CREATE | RtNetlink.NLM_F_EXCL, ifindex, ClsactHandle, ClsactParent, 0);
+        int length = Begin(request, RTM_NEWQDISC, RtNetlink.NLM_F_CREATE | RtNetlink.NLM_F_EXCL, ifindex, ClsactHandle,
+            ClsactParent, 0);
         length = RtNetlink.PutString(request, length, TCA_KIND, "clsact");
         try
         {
@@ -77,7 +81,8 @@ internal static class IngressFilter
     public static void Add(RtNetlink netlink, int ifindex, string device, DropProgram program, Undo undo)
     {
         Span<byte> request = stackalloc byte[512];
-        int length = Begin(request, RTM_NEWTFILTER, RtNetlink.NLM_F_CREATE | RtNetlink.NLM_F_EXCL, ifindex, Handle, IngressParent,
+        int length = Begin(request, RTM_NEWTFILTER, RtNetlink.NLM_F_CREATE | RtNetlink.NLM_F_EXCL, ifindex, Handle,
+            IngressParent,
             ((uint)Preference << 16) | EthPAllNetworkOrder);
         length = RtNetlink.PutString(request, length, TCA_KIND, "bpf");
         int options = length;
@@ -92,8 +97,9 @@ internal static class IngressFilter
         }
         catch (NativeIOException e) when (e.Errno is EEXIST or EINVAL)
         {
-            throw new IOException($"{device}: tc ingress filter pref {Preference} handle {Handle} is taken by another filter " +
-                                  $"(tc filter show dev {device} ingress); vswitchd needs it to keep the host's stack off the port ({e.Message})");
+            throw new IOException($"{device}: tc ingress filter pref {Preference} handle {Handle} is taken by " +
+                $"another filter (tc filter show dev {device} ingress); vswitchd needs it to keep the host's " +
+                $"stack off the port ({e.Message})");
         }
     }
 
@@ -101,12 +107,14 @@ internal static class IngressFilter
     public static void Delete(RtNetlink netlink, int ifindex, string device)
     {
         Span<byte> request = stackalloc byte[128];
-        int length = Begin(request, RTM_DELTFILTER, 0, ifindex, Handle, IngressParent, ((uint)Preference << 16) | EthPAllNetworkOrder);
+        int length = Begin(request, RTM_DELTFILTER, 0, ifindex, Handle, IngressParent,
+            ((uint)Preference << 16) | EthPAllNetworkOrder);
         length = RtNetlink.PutString(request, length, TCA_KIND, "bpf");
         Tolerate(netlink, request, length, $"RTM_DELTFILTER ingress bpf on {device}");
     }
 
-    /// <summary>The interface's filters on the clsact hooks: ours (its undo record, if found) and how many others.</summary>
+    /// <summary>The interface's filters on the clsact hooks: ours (its undo record, if found) and how many
+    /// others.</summary>
     public static (Undo? Ours, int Others) Find(RtNetlink netlink, int ifindex, string device)
     {
         Undo? ours = null;
@@ -125,7 +133,8 @@ internal static class IngressFilter
                     if (BinaryPrimitives.ReadUInt32LittleEndian(tc[8..]) == 0) return;
                     var options = RtNetlink.Attribute(message, RtNetlink.HeaderLength + TcMsgLength, TCA_OPTIONS);
                     var name = options.IsEmpty ? [] : RtNetlink.Attribute(options, 0, TCA_BPF_NAME);
-                    if (parent == IngressParent && !name.IsEmpty && ParseName(IfReq.NameOf(name)) is { } undo) ours = undo;
+                    if (parent == IngressParent && !name.IsEmpty
+                        && ParseName(IfReq.NameOf(name)) is { } undo) ours = undo;
                     else others++;
                 });
             }
@@ -137,9 +146,11 @@ internal static class IngressFilter
         return (ours, others);
     }
 
-    private static int Begin(Span<byte> request, ushort type, ushort flags, int ifindex, uint handle, uint parent, uint info)
+    private static int Begin(Span<byte> request, ushort type, ushort flags, int ifindex, uint handle, uint parent,
+        uint info)
     {
-        int length = RtNetlink.Begin(request, type, (ushort)(RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK | flags), TcMsgLength);
+        int length = RtNetlink.Begin(request, type, (ushort)(RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK | flags),
+            TcMsgLength);
         var tc = request[RtNetlink.HeaderLength..];
         // tcm_family (AF_UNSPEC) and padding stay zero.
         BinaryPrimitives.WriteInt32LittleEndian(tc[4..], ifindex);

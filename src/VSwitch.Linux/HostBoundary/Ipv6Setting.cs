@@ -10,7 +10,8 @@ internal static class Ipv6Setting
 {
     private static string PathOf(string device) => $"/proc/sys/net/ipv6/conf/{device}/disable_ipv6";
 
-    /// <summary>Whether IPv6 is disabled on the interface; null when the kernel has no IPv6 (or no such interface).</summary>
+    /// <summary>Whether IPv6 is disabled on the interface; null when the kernel has no IPv6 (or no such
+    /// interface).</summary>
     public static bool? IsDisabled(string device)
     {
         try

@@ -29,7 +29,8 @@ public sealed class PortIsolation : IDisposable
 
     private PortIsolation(DropProgram program) => _program = program;
 
-    /// <summary>Loads the drop program; the kernel's refusal (no BPF, no privilege) is an <see cref="IOException"/>.</summary>
+    /// <summary>Loads the drop program; the kernel's refusal (no BPF, no privilege) is an <see
+    /// cref="IOException"/>.</summary>
     public static PortIsolation Create() => new(DropProgram.Load());
 
     /// <summary>An interface the switch holds, and what to put back when it lets go.</summary>
@@ -114,9 +115,11 @@ public sealed class PortIsolation : IDisposable
         int length = RtNetlink.Begin(request, RtNetlink.RTM_GETLINK, RtNetlink.NLM_F_REQUEST, RtNetlink.IfInfoLength);
         netlink.Dump(request, length, "RTM_GETLINK dump", (type, message) =>
         {
-            if (type != RtNetlink.RTM_NEWLINK || message.Length < RtNetlink.HeaderLength + RtNetlink.IfInfoLength) return;
+            if (type != RtNetlink.RTM_NEWLINK || message.Length < RtNetlink.HeaderLength
+                + RtNetlink.IfInfoLength) return;
             int index = BinaryPrimitives.ReadInt32LittleEndian(message[(RtNetlink.HeaderLength + 4)..]);
-            var name = RtNetlink.Attribute(message, RtNetlink.HeaderLength + RtNetlink.IfInfoLength, RtNetlink.IFLA_IFNAME);
+            var name = RtNetlink.Attribute(message, RtNetlink.HeaderLength + RtNetlink.IfInfoLength,
+                RtNetlink.IFLA_IFNAME);
             if (!name.IsEmpty) links.Add((index, IfReq.NameOf(name)));
         });
         return links;

@@ -51,7 +51,8 @@ public static unsafe class NetInterface
         Ioctl(SIOCSIFHWADDR, ref request, "SIOCSIFHWADDR", name);
     }
 
-    /// <summary>The device's transmit queue length (txqueuelen): for a TAP, how many frames wait for its reader.</summary>
+    /// <summary>The device's transmit queue length (txqueuelen): for a TAP, how many frames wait for its
+    /// reader.</summary>
     public static void SetTxQueueLength(string name, int frames)
     {
         var request = IfReq.For(name);
@@ -69,7 +70,8 @@ public static unsafe class NetInterface
         Ioctl(SIOCSIFFLAGS, ref request, "SIOCSIFFLAGS", name);
     }
 
-    /// <summary>Up, with carrier: IFF_RUNNING is the kernel's operational state (netif_oper_up), which follows carrier.</summary>
+    /// <summary>Up, with carrier: IFF_RUNNING is the kernel's operational state (netif_oper_up), which follows
+    /// carrier.</summary>
     public static bool IsRunning(string name)
     {
         var request = IfReq.For(name);

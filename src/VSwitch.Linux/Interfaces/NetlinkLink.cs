@@ -19,7 +19,8 @@ public static class NetlinkLink
         if (index == 0) throw new ConfigException($"interface {name} does not exist");
         using var netlink = RtNetlink.Open();
         Span<byte> request = stackalloc byte[64];
-        int length = RtNetlink.Begin(request, RtNetlink.RTM_NEWLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK, RtNetlink.IfInfoLength);
+        int length = RtNetlink.Begin(request, RtNetlink.RTM_NEWLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK,
+            RtNetlink.IfInfoLength);
         BinaryPrimitives.WriteInt32LittleEndian(request[(RtNetlink.HeaderLength + 4)..], index);
         length = RtNetlink.PutInt32(request, length, IFLA_GROUP, group);
         netlink.Exchange(request, length, stackalloc byte[1024], $"RTM_NEWLINK {name} group {group}");
@@ -34,7 +35,8 @@ public static class NetlinkLink
     {
         using var netlink = RtNetlink.Open();
         Span<byte> request = stackalloc byte[64];
-        int length = RtNetlink.Begin(request, RtNetlink.RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK, RtNetlink.IfInfoLength);
+        int length = RtNetlink.Begin(request, RtNetlink.RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK,
+            RtNetlink.IfInfoLength);
         length = RtNetlink.PutInt32(request, length, IFLA_GROUP, group);
         if (nsid is { } id) length = RtNetlink.PutInt32(request, length, TapLocation.IFLA_TARGET_NETNSID, id);
         try
@@ -53,7 +55,8 @@ public static class NetlinkLink
 
         using var netlink = RtNetlink.Open();
         Span<byte> request = stackalloc byte[RtNetlink.HeaderLength + RtNetlink.IfInfoLength];
-        int length = RtNetlink.Begin(request, RtNetlink.RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK, RtNetlink.IfInfoLength);
+        int length = RtNetlink.Begin(request, RtNetlink.RTM_DELLINK, RtNetlink.NLM_F_REQUEST | RtNetlink.NLM_F_ACK,
+            RtNetlink.IfInfoLength);
         BinaryPrimitives.WriteInt32LittleEndian(request[(RtNetlink.HeaderLength + 4)..], index);
         netlink.Exchange(request, length, stackalloc byte[1024], $"RTM_DELLINK {name}");
     }

@@ -25,7 +25,8 @@ internal sealed unsafe class RtNetlink : IDisposable
     public const ushort NLM_F_CREATE = 0x400;
     public const ushort NLM_F_DUMP = 0x300;
     private const ushort NLA_F_NESTED = 0x8000;
-    // Link messages (struct ifinfomsg and its attributes), which LinkMonitor, NetlinkLink and TapDeviceStats share.
+    // Link messages (struct ifinfomsg and its attributes), which InterfaceMonitor, NetlinkLink and TapDeviceStats
+    // share.
     public const ushort RTM_NEWLINK = 16;
     public const ushort RTM_DELLINK = 17;
     public const ushort RTM_GETLINK = 18;
@@ -44,7 +45,8 @@ internal sealed unsafe class RtNetlink : IDisposable
         return new RtNetlink(new FileDescriptor(fd));
     }
 
-    /// <summary>Starts a request of <paramref name="type"/> with a zeroed body of <paramref name="bodyLength"/> bytes; returns where attributes go.</summary>
+    /// <summary>Starts a request of <paramref name="type"/> with a zeroed body of <paramref name="bodyLength"/> bytes;
+    /// returns where attributes go.</summary>
     public static int Begin(Span<byte> message, ushort type, ushort flags, int bodyLength)
     {
         message[..(HeaderLength + bodyLength)].Clear();
@@ -62,21 +64,24 @@ internal sealed unsafe class RtNetlink : IDisposable
         return at + 8;
     }
 
-    /// <summary>Opens a nested attribute at <paramref name="at"/>; <see cref="EndNested"/> closes it. Returns where its first member goes.</summary>
+    /// <summary>Opens a nested attribute at <paramref name="at"/>; <see cref="EndNested"/> closes it. Returns where its
+    /// first member goes.</summary>
     public static int BeginNested(Span<byte> message, int at, ushort type)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(message[(at + 2)..], (ushort)(type | NLA_F_NESTED));
         return at + 4;
     }
 
-    /// <summary>Closes the nested attribute opened at <paramref name="start"/>, now ending at <paramref name="end"/>; returns <paramref name="end"/>.</summary>
+    /// <summary>Closes the nested attribute opened at <paramref name="start"/>, now ending at <paramref name="end"/>;
+    /// returns <paramref name="end"/>.</summary>
     public static int EndNested(Span<byte> message, int start, int end)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(message[start..], (ushort)(end - start));
         return end;
     }
 
-    /// <summary>Appends a NUL-terminated string attribute (an interface name); returns where the next one goes.</summary>
+    /// <summary>Appends a NUL-terminated string attribute (an interface name); returns where the next one
+    /// goes.</summary>
     public static int PutString(Span<byte> message, int at, ushort type, string value)
     {
         int length = 4 + Encoding.ASCII.GetBytes(value, message[(at + 4)..]) + 1;
@@ -115,7 +120,8 @@ internal sealed unsafe class RtNetlink : IDisposable
     /// </summary>
     public void Dump(Span<byte> message, int length, string what, DumpVisitor each)
     {
-        BinaryPrimitives.WriteUInt16LittleEndian(message[6..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(message[6..]) | NLM_F_DUMP));
+        BinaryPrimitives.WriteUInt16LittleEndian(message[6..],
+            (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(message[6..]) | NLM_F_DUMP));
         BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)length);
         uint sequence = ++_sequence;
         BinaryPrimitives.WriteUInt32LittleEndian(message[8..], sequence);
@@ -154,7 +160,8 @@ internal sealed unsafe class RtNetlink : IDisposable
     /// <summary>One message of a dump: its type, and the whole message (header included).</summary>
     public delegate void DumpVisitor(ushort type, ReadOnlySpan<byte> message);
 
-    /// <summary>The payload of the first attribute of <paramref name="type"/> at or after <paramref name="from"/>, or empty.</summary>
+    /// <summary>The payload of the first attribute of <paramref name="type"/> at or after <paramref name="from"/>, or
+    /// empty.</summary>
     public static ReadOnlySpan<byte> Attribute(ReadOnlySpan<byte> answer, int from, ushort type)
     {
         int at = from;
@@ -162,7 +169,8 @@ internal sealed unsafe class RtNetlink : IDisposable
         {
             int length = BinaryPrimitives.ReadUInt16LittleEndian(answer[at..]);
             if (length < 4 || at + length > answer.Length) break;
-            if ((BinaryPrimitives.ReadUInt16LittleEndian(answer[(at + 2)..]) & 0x3fff) == type) return answer[(at + 4)..(at + length)];
+            if ((BinaryPrimitives.ReadUInt16LittleEndian(answer[(at + 2)..]) & 0x3fff) == type) return answer[(at
+                + 4)..(at + length)];
             at += (length + 3) & ~3;
         }
         return [];

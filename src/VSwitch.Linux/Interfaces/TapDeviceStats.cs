@@ -9,7 +9,8 @@ namespace VSwitch.Linux.Interfaces;
 internal static class TapDeviceStats
 {
     private const ushort IFLA_STATS64 = 23;
-    private const int TxDroppedOffset = 56; // struct rtnl_link_stats64: rx/tx packets, bytes, errors, then rx_dropped, tx_dropped
+    // struct rtnl_link_stats64: rx/tx packets, bytes, errors, then rx_dropped, tx_dropped
+    private const int TxDroppedOffset = 56;
 
     /// <summary>
     /// The device's tx_dropped: frames the kernel meant for the TAP's reader (the switch) and dropped,
@@ -26,7 +27,8 @@ internal static class TapDeviceStats
         if (nsid is { } id) length = RtNetlink.PutInt32(request, length, TapLocation.IFLA_TARGET_NETNSID, id);
         var answer = netlink.Exchange(request, length, new byte[16384], $"RTM_GETLINK {name}");
         var stats = RtNetlink.Attribute(answer, RtNetlink.HeaderLength + RtNetlink.IfInfoLength, IFLA_STATS64);
-        if (stats.Length < TxDroppedOffset + 8) throw new IOException($"netlink RTM_GETLINK {name}: no IFLA_STATS64 in the answer");
+        if (stats.Length < TxDroppedOffset
+            + 8) throw new IOException($"netlink RTM_GETLINK {name}: no IFLA_STATS64 in the answer");
         return (long)BinaryPrimitives.ReadUInt64LittleEndian(stats[TxDroppedOffset..]);
     }
 }

@@ -39,9 +39,11 @@ internal static unsafe class TapLocation
 
     // Both links read "net:[inode]"; the same inode is the same namespace.
     private static bool IsOwnNamespace(int ns) =>
-        File.ResolveLinkTarget($"/proc/self/fd/{ns}", false)?.ToString() == File.ResolveLinkTarget("/proc/thread-self/ns/net", false)?.ToString();
+        File.ResolveLinkTarget($"/proc/self/fd/{ns}",
+            false)?.ToString() == File.ResolveLinkTarget("/proc/thread-self/ns/net", false)?.ToString();
 
-    /// <summary>Our id for the device's namespace, assigned first if it has none (as `ip netns set NAME auto` does).</summary>
+    /// <summary>Our id for the device's namespace, assigned first if it has none (as `ip netns set NAME auto`
+    /// does).</summary>
     public static int NamespaceId(RtNetlink netlink, int ns, string device)
     {
         int id = AskNamespaceId(netlink, ns, device);
@@ -53,7 +55,9 @@ internal static unsafe class TapLocation
         try { netlink.Exchange(request, length, stackalloc byte[1024], $"RTM_NEWNSID for {device}'s namespace"); }
         catch (IOException) { /* another process assigned one meanwhile (EEXIST): asking again finds it */ }
         id = AskNamespaceId(netlink, ns, device);
-        if (id == NETNSA_NSID_NOT_ASSIGNED) throw new IOException($"netlink: {device}'s namespace has no id, and none could be assigned");
+        if (id == NETNSA_NSID_NOT_ASSIGNED)
+            throw new IOException($"netlink: {device}'s namespace has no id, and none " +
+            $"could be assigned");
         return id;
     }
 

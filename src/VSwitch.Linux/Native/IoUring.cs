@@ -77,10 +77,12 @@ internal sealed unsafe partial class IoUring : IDisposable
     {
         _fd = fd;
         _ringSize = Math.Max(p.SqArray + p.SqEntries * sizeof(uint), p.CqCqes + p.CqEntries * (uint)sizeof(Cqe));
-        _ring = (byte*)mmap(null, (size_t)(ulong)_ringSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd.Fd, OffSqRing);
+        _ring = (byte*)mmap(null, (size_t)(ulong)_ringSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd.Fd,
+            OffSqRing);
         if (_ring == (byte*)-1) throw NativeError.Last("mmap(io_uring rings)");
         _sqesSize = p.SqEntries * (uint)sizeof(Sqe);
-        _sqes = (Sqe*)mmap(null, (size_t)(ulong)_sqesSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd.Fd, OffSqes);
+        _sqes = (Sqe*)mmap(null, (size_t)(ulong)_sqesSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd.Fd,
+            OffSqes);
         if (_sqes == (Sqe*)-1)
         {
             munmap(_ring, (size_t)(ulong)_ringSize);
@@ -109,7 +111,8 @@ internal sealed unsafe partial class IoUring : IDisposable
         var handle = new FileDescriptor((int)fd);
         try
         {
-            if ((p.Features & FeatSingleMmap) == 0) throw new IOException("io_uring_setup: this kernel's io_uring is older than 5.4 (no IORING_FEAT_SINGLE_MMAP)");
+            if ((p.Features & FeatSingleMmap) == 0) throw new IOException("io_uring_setup: this kernel's io_uring is " +
+                "older than 5.4 (no IORING_FEAT_SINGLE_MMAP)");
             return new IoUring(handle, p);
         }
         catch

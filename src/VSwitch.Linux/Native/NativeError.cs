@@ -2,7 +2,8 @@ using Tmds.Linux;
 
 namespace VSwitch.Linux.Native;
 
-/// <summary>Errors from system calls, carrying errno and the operation: "ioctl(TUNSETIFF, vif1.0): EBUSY (Device or resource busy)".</summary>
+/// <summary>Errors from system calls, carrying errno and the operation: "ioctl(TUNSETIFF, vif1.0): EBUSY (Device or
+/// resource busy)".</summary>
 internal static class NativeError
 {
     public static IOException Exception(string operation, int errno) =>

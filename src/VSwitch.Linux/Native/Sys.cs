@@ -53,7 +53,8 @@ internal static unsafe partial class Sys
     public const short IFF_UP = 0x1;
     public const short IFF_RUNNING = 0x40;
     public const short IFF_PROMISC = 0x100;
-    /// <summary>Carrier as the driver reports it (RFC 2863 operational state); only in netlink, not in SIOCGIFFLAGS' 16 bits.</summary>
+    /// <summary>Carrier as the driver reports it (RFC 2863 operational state); only in netlink, not in SIOCGIFFLAGS' 16
+    /// bits.</summary>
     public const uint IFF_LOWER_UP = 0x10000;
 
     public const int MSG_DONTWAIT = 0x40;
@@ -62,7 +63,8 @@ internal static unsafe partial class Sys
     public const int SO_RCVBUFFORCE = 33;
 }
 
-/// <summary><c>struct tpacket_stats</c>, as PACKET_STATISTICS returns it for TPACKET_V1 and V2 (reading resets both).</summary>
+/// <summary><c>struct tpacket_stats</c>, as PACKET_STATISTICS returns it for TPACKET_V1 and V2 (reading resets
+/// both).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TpacketStats
 {
@@ -70,7 +72,8 @@ internal struct TpacketStats
     public uint Drops;
 }
 
-/// <summary><c>struct tpacket_auxdata</c>: what AF_PACKET says about a received frame, including a stripped VLAN tag.</summary>
+/// <summary><c>struct tpacket_auxdata</c>: what AF_PACKET says about a received frame, including a stripped VLAN
+/// tag.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TpacketAuxdata
 {

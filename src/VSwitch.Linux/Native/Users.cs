@@ -3,7 +3,8 @@ using System.Text;
 
 namespace VSwitch.Linux.Native;
 
-/// <summary>User lookup through libc's getpwnam_r, so NSS sources (LDAP, systemd-userdb) count as well as /etc/passwd.</summary>
+/// <summary>User lookup through libc's getpwnam_r, so NSS sources (LDAP, systemd-userdb) count as well as
+/// /etc/passwd.</summary>
 internal static unsafe partial class Users
 {
     [StructLayout(LayoutKind.Sequential)]

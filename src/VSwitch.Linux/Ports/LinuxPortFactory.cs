@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Ports;
+using VSwitch.Linux.Datapath;
 using VSwitch.Linux.HostBoundary;
 using VSwitch.Linux.Interfaces;
 
@@ -10,7 +12,10 @@ namespace VSwitch.Linux.Ports;
 /// <param name="streamDirectory">Where stream ports put their sockets (beside the control socket).</param>
 /// <param name="rawReceiveRing">Raw ports receive through a TPACKET_V2 ring (false: recvmmsg).</param>
 /// <param name="isolation">Takes raw ports' interfaces from the host's stack; null leaves them to it.</param>
-public sealed class LinuxPortFactory(string streamDirectory, ILogger log, bool rawReceiveRing = true, PortIsolation? isolation = null) : IPortFactory
+/// <param name="tuning">The datapath's policy, which ports transmit and queue by.</param>
+public sealed class LinuxPortFactory(string streamDirectory, ILogger log, DatapathTuning tuning,
+    bool rawReceiveRing = true, PortIsolation? isolation = null)
+    : IPortFactory
 {
     /// <summary>
     /// The interface group this daemon's TAPs join, so that a stop removes each namespace's at once
@@ -18,15 +23,17 @@ public sealed class LinuxPortFactory(string streamDirectory, ILogger log, bool r
     /// </summary>
     private readonly int _tapGroup = Random.Shared.Next(0x10000, int.MaxValue);
 
-    public IPortDevice CreateStream(string name, MacAddress guestMac, string? owner, int mtu) =>
-        StreamPort.Create(name, Path.Combine(streamDirectory, $"{name}.sock"), guestMac, owner is null ? null : PersistentTap.ResolveUser(owner), log, mtu);
+    public IPort CreateStream(string name, MacAddress guestMac, string? owner, int mtu) =>
+        StreamPort.Create(name, Path.Combine(streamDirectory, $"{name}.sock"), guestMac, owner is null ? null
+            : PersistentTap.ResolveUser(owner), log, mtu);
 
-    public IPortDevice CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac, _tapGroup);
-    public IPortDevice OpenRaw(string device)
+    public IPort CreateTap(string name, MacAddress mac) => TapPort.Create(name, mac, _tapGroup, tuning);
+    public IPort OpenRaw(string device)
     {
-        var port = RawPort.Open(device, rawReceiveRing, isolation);
+        var port = RawPort.Open(device, tuning, rawReceiveRing, isolation);
         if (port.RingRefused is { } refused)
-            log.LogWarning("{Device}: receive ring refused ({Reason}); the port receives with recvmmsg", device, refused);
+            log.LogWarning("{Device}: receive ring refused ({Reason}); the port receives with recvmmsg", device,
+                refused);
         return port;
     }
     public bool InterfaceExists(string name) => NetInterface.Exists(name);
@@ -41,7 +48,7 @@ public sealed class LinuxPortFactory(string streamDirectory, ILogger log, bool r
     /// TAP costs the kernel a grace period); then every port is closed, from several threads at once, so
     /// whatever removals remain overlap their grace periods.
     /// </summary>
-    public void CloseAll(IReadOnlyList<IPortDevice> devices)
+    public void CloseAll(IReadOnlyList<IPort> devices)
     {
         var namespaces = new HashSet<int?> { null };
         foreach (var device in devices)
@@ -49,12 +56,14 @@ public sealed class LinuxPortFactory(string streamDirectory, ILogger log, bool r
         RunSpread(namespaces.ToList(), ns =>
         {
             try { NetlinkLink.DeleteGroup(_tapGroup, ns); }
-            catch (IOException e) { log.LogWarning("removing this daemon's TAPs (group {Group}) failed: {Reason}", _tapGroup, e.Message); }
+            catch (IOException e) { log.LogWarning("removing this daemon's TAPs (group {Group}) failed: {Reason}",
+                _tapGroup, e.Message); }
         });
         RunSpread(devices, device => device.Dispose());
     }
 
-    /// <summary>Runs <paramref name="work"/> on every item from up to 64 threads of its own (not the pool's, which grows slowly).</summary>
+    /// <summary>Runs <paramref name="work"/> on every item from up to 64 threads of its own (not the pool's, which
+    /// grows slowly).</summary>
     private static void RunSpread<T>(IReadOnlyList<T> items, Action<T> work)
     {
         int next = -1;
@@ -63,7 +72,8 @@ public sealed class LinuxPortFactory(string streamDirectory, ILogger log, bool r
         {
             threads[t] = new Thread(() =>
             {
-                for (int i = Interlocked.Increment(ref next); i < items.Count; i = Interlocked.Increment(ref next)) work(items[i]);
+                for (int i = Interlocked.Increment(ref next); i < items.Count; i = Interlocked.Increment(ref next))
+                    work(items[i]);
             }) { IsBackground = true, Name = "vswitch-close" };
             threads[t].Start();
         }

@@ -26,7 +26,8 @@ public static unsafe class PersistentTap
             var request = IfReq.For(name);
             request.Flags = Sys.IFF_TAP | Sys.IFF_NO_PI | Sys.IFF_VNET_HDR;
             if (ioctl(fd, Sys.TUNSETIFF, &request) < 0) throw NativeError.Last($"ioctl(TUNSETIFF, {name})");
-            if (uid is not null && ioctl(fd, Sys.TUNSETOWNER, (int)uid.Value) < 0) throw NativeError.Last($"ioctl(TUNSETOWNER, {name})");
+            if (uid is not null && ioctl(fd, Sys.TUNSETOWNER,
+                (int)uid.Value) < 0) throw NativeError.Last($"ioctl(TUNSETOWNER, {name})");
             if (ioctl(fd, Sys.TUNSETPERSIST, 1) < 0) throw NativeError.Last($"ioctl(TUNSETPERSIST, {name})");
         }
         try
@@ -46,6 +47,7 @@ public static unsafe class PersistentTap
     {
         if (uint.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid)) return uid;
         if (Users.Uid(owner) is { } found) return found;
-        throw new ConfigException($"owner '{owner}': no such user (give a user name from the passwd database or a numeric uid)");
+        throw new ConfigException($"owner '{owner}': no such user (give a user name from the passwd database or a " +
+            $"numeric uid)");
     }
 }

@@ -7,6 +7,7 @@ using Tmds.Linux;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Offload;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
@@ -47,7 +48,8 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     // Bytes of a frame that has not fully arrived yet (receiving worker only).
     private long _partial;
 
-    private StreamPort(string name, string path, MacAddress mac, FileDescriptor listen, FileDescriptor poll, FileDescriptor wake, ILogger log)
+    private StreamPort(string name, string path, MacAddress mac, FileDescriptor listen, FileDescriptor poll,
+        FileDescriptor wake, ILogger log)
     {
         Name = name;
         SocketPath = path;
@@ -68,11 +70,14 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     public bool Connected => _connection >= 0;
 
     /// <param name="owner">The uid that may connect (QEMU's user); null: root only.</param>
-    /// <param name="mtu">The guest's MTU: the largest L3 payload of a frame sent to it (a stream has no interface to ask).</param>
-    public static StreamPort Create(string name, string path, MacAddress mac, uint? owner, ILogger log, int mtu = IPortDevice.DefaultMtu)
+    /// <param name="mtu">The guest's MTU: the largest L3 payload of a frame sent to it (a stream has no interface to
+    /// ask).</param>
+    public static StreamPort Create(string name, string path, MacAddress mac, uint? owner, ILogger log,
+        int mtu = IPort.DefaultMtu)
     {
         var bytes = Encoding.UTF8.GetBytes(path);
-        if (bytes.Length >= 108) throw new ConfigException($"stream port {name}: socket path {path} is longer than a Unix socket path may be (107 bytes)");
+        if (bytes.Length >= 108) throw new ConfigException($"stream port {name}: socket path {path} is longer than a " +
+            $"Unix socket path may be (107 bytes)");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Delete(path); // a socket left by an earlier run
         var listen = Open(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), $"socket(AF_UNIX, {name})");
@@ -81,12 +86,14 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         {
             var address = new sockaddr_un { sun_family = (ushort)(int)AF_UNIX };
             bytes.CopyTo(new Span<byte>(address.sun_path, 108));
-            if (bind(listen.Fd, (sockaddr*)&address, (uint)sizeof(sockaddr_un)) < 0) throw NativeError.Last($"bind({path})");
+            if (bind(listen.Fd, (sockaddr*)&address,
+                (uint)sizeof(sockaddr_un)) < 0) throw NativeError.Last($"bind({path})");
             // Connecting needs write permission on the socket file: its owner only.
             fixed (byte* file = Encoding.UTF8.GetBytes(path + "\0"))
             {
                 // gid -1: the group stays. Mode 0600: only the owner (and root) may connect.
-                if (owner is { } uid && chown(file, uid, uint.MaxValue) < 0) throw NativeError.Last($"chown({path}, {uid})");
+                if (owner is { } uid && chown(file, uid,
+                    uint.MaxValue) < 0) throw NativeError.Last($"chown({path}, {uid})");
                 if (chmod(file, 0x180) < 0) throw NativeError.Last($"chmod({path})");
             }
             if (LibC.listen(listen.Fd, 1) < 0) throw NativeError.Last($"listen({path})");
@@ -106,7 +113,8 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         }
     }
 
-    private static FileDescriptor Open(int fd, string what) => fd >= 0 ? new FileDescriptor(fd) : throw NativeError.Last(what);
+    private static FileDescriptor Open(int fd, string what) => fd >= 0 ? new FileDescriptor(fd)
+        : throw NativeError.Last(what);
 
     private static void Watch(int poll, int fd, ulong token)
     {
@@ -117,7 +125,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
 
     // ---- receive (the one worker that polls this port) --------------------------------------------
 
-    public int Receive(PacketBatch batch, PortCounters counters, ushort index)
+    public int Receive(PacketBatch batch, DropCounter drops)
     {
         batch.Count = 0;
         ulong drained;
@@ -128,7 +136,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
             if (events[i].data.u64 == ListenToken) Accept();
         if (_connection < 0) return 0;
 
-        if (!TakeFrames(batch, counters, index)) return batch.Count;
+        if (!TakeFrames(batch, drops)) return batch.Count;
         if (batch.Count < batch.Capacity)
         {
             var memory = _received.Writer.GetMemory(ReadSize);
@@ -138,10 +146,12 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
             {
                 _received.Writer.Advance((int)n);
                 _received.Writer.FlushAsync().GetAwaiter().GetResult(); // never waits: no pause threshold
-                if (!TakeFrames(batch, counters, index)) return batch.Count;
+                if (!TakeFrames(batch, drops)) return batch.Count;
             }
-            else if (n == 0) Disconnect(_partial > 0 ? $"the peer hung up in the middle of a frame ({_partial} bytes of it had arrived)" : null);
-            else if (Marshal.GetLastPInvokeError() is int errno && errno != EAGAIN && errno != EINTR) Disconnect($"recv failed: errno {errno}");
+            else if (n == 0) Disconnect(_partial > 0
+                ? $"the peer hung up in the middle of a frame ({_partial} bytes of it had arrived)" : null);
+            else if (Marshal.GetLastPInvokeError() is int errno && errno != EAGAIN
+                && errno != EINTR) Disconnect($"recv failed: errno {errno}");
         }
         // Whole frames may still wait in the pipe, with nothing new on the socket to wake the worker.
         if (batch.Count == batch.Capacity)
@@ -152,8 +162,9 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         return batch.Count;
     }
 
-    /// <summary>Moves the whole frames waiting in the pipe into the batch; false when the stream went out of step and was dropped.</summary>
-    private bool TakeFrames(PacketBatch batch, PortCounters counters, ushort index)
+    /// <summary>Moves the whole frames waiting in the pipe into the batch; false when the stream went out of step and
+    /// was dropped.</summary>
+    private bool TakeFrames(PacketBatch batch, DropCounter drops)
     {
         if (!_received.Reader.TryRead(out var result)) return true;
         var buffer = result.Buffer;
@@ -163,7 +174,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         _received.Reader.AdvanceTo(consumed, full ? consumed : buffer.End);
         _partial = buffer.Slice(consumed).Length;
         if (fault == StreamFramer.Fault.None) return true;
-        counters.Drop(index, fault == StreamFramer.Fault.EmptyFrame ? DropReason.TooShort : DropReason.Truncated);
+        drops.Add(fault == StreamFramer.Fault.EmptyFrame ? DropReason.TooShort : DropReason.Truncated);
         Disconnect(fault == StreamFramer.Fault.EmptyFrame
             ? "a frame length of 0"
             : $"a frame length of {length}, over the limit of {StreamFramer.MaxFrameLength}");
@@ -183,7 +194,8 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         LogConnected(_log, Name);
     }
 
-    /// <summary>Closes the connection (the port listens on); <paramref name="fault"/> says why when it was the peer's fault.</summary>
+    /// <summary>Closes the connection (the port listens on); <paramref name="fault"/> says why when it was the peer's
+    /// fault.</summary>
     private void Disconnect(string? fault)
     {
         int fd;
@@ -204,39 +216,59 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
 
     // ---- transmit (any worker) ----------------------------------------------------------------
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
+    /// <summary>
+    /// Frames are finished in software (checksums, segmentation) into one buffer and sent with as few
+    /// send()s as it takes; only frames whose bytes the socket took count as sent.
+    /// </summary>
+    public TxResult Transmit(PacketBatch batch, ReadOnlySpan<int> packets)
     {
-        frameBytes = 0;
-        errors = 0;
-        if (_connection < 0) return 0; // nobody connected: counted as no link
-        int sent = 0;
+        if (_connection < 0) return TxResult.NoneSent(packets.Length); // nobody connected: no link
+        var tally = new TxTally();
         lock (_sendLock)
         {
             int fd = _connection;
-            if (fd < 0) return 0;
+            if (fd < 0) return TxResult.NoneSent(packets.Length);
             int used = 0;
+            // Frames in the buffer, not yet sent: counted once a send has taken them.
+            int buffered = 0;
+            long bufferedBytes = 0;
             foreach (int packet in packets)
             {
-                var result = SoftwareOffload.WriteLengthPrefixed(batch.Packet(packet), _send.AsSpan(used), out int written, out _);
+                var frame = batch.Frame(packet);
+                var result = SoftwareOffload.WriteLengthPrefixed(frame, batch.Offload(packet), _send.AsSpan(used),
+                    out int written, out _);
                 if (result == SoftwareOffload.Result.NoRoom)
                 {
-                    if (!SendAll(fd, used)) return sent;
+                    if (!SendAll(fd, used)) return tally.Of(packets.Length);
+                    Commit(ref tally, ref buffered, ref bufferedBytes);
                     used = 0;
-                    result = SoftwareOffload.WriteLengthPrefixed(batch.Packet(packet), _send, out written, out _);
+                    result = SoftwareOffload.WriteLengthPrefixed(frame, batch.Offload(packet), _send, out written,
+                        out _);
                 }
                 if (result != SoftwareOffload.Result.Done)
                 {
-                    errors++;
+                    tally.Refused();
                     continue;
                 }
                 used += written;
-                sent++;
-                frameBytes += batch.Length(packet) - VirtioNetHeader.Length;
+                buffered++;
+                bufferedBytes += frame.Length;
             }
-            if (!SendAll(fd, used)) return 0;
+            if (SendAll(fd, used)) Commit(ref tally, ref buffered, ref bufferedBytes);
         }
-        return sent;
+        return tally.Of(packets.Length);
     }
+
+    private static void Commit(ref TxTally tally, ref int frames, ref long bytes)
+    {
+        tally.Delivered(frames, bytes);
+        frames = 0;
+        bytes = 0;
+    }
+
+    /// <summary>The socket's EPOLLERR never reaches the worker: the inner epoll hears the connection's
+    /// hang-up.</summary>
+    public PortHealth Poll() => PortHealth.Ok;
 
     /// <summary>
     /// Writes the buffer's first <paramref name="length"/> bytes. A stream cannot drop half a frame, so when
@@ -284,9 +316,11 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     [LoggerMessage(Level = LogLevel.Information, Message = "stream port {Port}: the peer disconnected")]
     private static partial void LogDisconnected(ILogger log, string port);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "stream port {Port}: connection dropped: {Reason}; listening for the next one")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "stream port {Port}: connection dropped: {Reason}; listening for the next one")]
     private static partial void LogDropped(ILogger log, string port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "stream port {Port}: the peer stopped reading ({Done} of {Length} bytes sent); connection dropped")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "stream port {Port}: the peer stopped reading ({Done} of {Length} bytes sent); connection dropped")]
     private static partial void LogSendFailed(ILogger log, string port, int done, int length);
 }

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
-using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Offload;
+using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
+using VSwitch.Linux.Datapath;
 using VSwitch.Linux.Interfaces;
 using VSwitch.Linux.Native;
 using static Tmds.Linux.LibC;
@@ -15,32 +16,25 @@ namespace VSwitch.Linux.Ports;
 /// TUNSETOFFLOAD the kernel hands us unfinished checksums and 64 KB TSO frames, and accepts them back,
 /// so TCP crosses the switch in large segments with nobody running ethtool.
 /// </summary>
-public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
+public sealed unsafe class TapPort : ILinuxPort, IKernelDropCounter, IInterfacePort
 {
     private readonly FileDescriptor _fd;
+    private readonly DatapathTuning _tuning;
     // The device's tx_dropped when the port opened, and the drops since as last read (KernelReceiveDrops).
     private readonly long _kernelDropsAtOpen;
     private long _kernelDrops;
-    // Set by the worker that saw the interface go (TakePendingError); read by the control thread.
-    private volatile bool _gone;
+    // Reads to queue on the worker's ring next time (DatapathTuning.ReadAheadAfter); only the port's receiver touches
+    // it.
+    private int _readAhead = DatapathTuning.MinReadAhead;
 
-    /// <summary>
-    /// Frames the TAP queues for us while no worker reads it (its txqueuelen), instead of tun's 500. A
-    /// userspace reader is sometimes off its core for milliseconds (on 2 vCPUs, beside the endpoints and a
-    /// traffic generator), and at 200k frames/s 500 frames last 2.5 ms: in the RFC 2544 search, 500 held
-    /// a zero-loss rate of 48k-102k frames/s, 4,000 held 182k-198k (perf/README.md). The queue only fills
-    /// while the switch is behind; TCP senders stay bounded by their own small-queue limit. An operator
-    /// may still change it with `ip link set DEV txqueuelen N`.
-    /// </summary>
-    public const int QueueLength = 4000;
-
-    private TapPort(string name, FileDescriptor fd, MacAddress mac, int index, int mtu)
+    private TapPort(string name, FileDescriptor fd, MacAddress mac, int index, int mtu, DatapathTuning tuning)
     {
         Name = name;
         _fd = fd;
         Mac = mac;
         Place = new InterfacePlace(null, index);
         Mtu = mtu;
+        _tuning = tuning;
         // A TAP created here starts at 0; one that already existed (persistent) may not.
         try { _kernelDropsAtOpen = TapDeviceStats.TxDropped(fd.Fd); }
         catch (IOException) { }
@@ -50,53 +44,13 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
     public PortKind Kind => PortKind.Tap;
     public MacAddress Mac { get; }
     public int Fd => _fd.Fd;
-    public bool Gone => _gone;
-    /// <summary>Where the TAP was made: the daemon's namespace. Link events follow it from there.</summary>
-    public InterfacePlace? Place { get; }
     public int Mtu { get; }
-
-    /// <summary>Asks the descriptor where the TAP is now and what it is called there.</summary>
-    public bool IsNow(int? ns, string name)
-    {
-        try
-        {
-            using var netlink = RtNetlink.Open();
-            var (current, nsid) = TapLocation.Of(netlink, _fd.Fd);
-            return current == name && nsid == ns;
-        }
-        catch (IOException)
-        {
-            return false; // gone: its descriptor says so to the worker
-        }
-    }
-
-    /// <summary>The TAP's name and our id for its namespace now (null: ours), or null when it cannot be asked (gone).</summary>
-    internal (string Name, int? Namespace)? Location()
-    {
-        try
-        {
-            using var netlink = RtNetlink.Open();
-            return TapLocation.Of(netlink, _fd.Fd);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// tun reports EPOLLERR only once its interface is gone (deleted, or with the namespace it was
-    /// moved to, which deletes it), and then on every poll: the descriptor is detached for good.
-    /// </summary>
-    public bool TakePendingError()
-    {
-        _gone = true;
-        return false;
-    }
+    /// <summary>Where the TAP was made: the daemon's namespace. Link events follow it from there.</summary>
+    public InterfacePlace Place { get; }
 
     /// <param name="group">The interface group the TAP joins (ip link's `group`): the daemon removes all its TAPs of a
     /// namespace at once by it when it stops, which the kernel does far faster than one at a time.</param>
-    public static TapPort Create(string name, MacAddress mac, int group)
+    public static TapPort Create(string name, MacAddress mac, int group, DatapathTuning tuning)
     {
         var path = "/dev/net/tun"u8;
         int fd;
@@ -110,15 +64,18 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
             if (ioctl(fd, Sys.TUNSETIFF, &request) < 0) throw NativeError.Last($"ioctl(TUNSETIFF, {name})");
 
             int headerSize = VirtioNetHeader.Length;
-            if (ioctl(fd, Sys.TUNSETVNETHDRSZ, &headerSize) < 0) throw NativeError.Last($"ioctl(TUNSETVNETHDRSZ, {name})");
+            if (ioctl(fd, Sys.TUNSETVNETHDRSZ,
+                &headerSize) < 0) throw NativeError.Last($"ioctl(TUNSETVNETHDRSZ, {name})");
             uint offloads = Sys.TUN_F_CSUM | Sys.TUN_F_TSO4 | Sys.TUN_F_TSO6 | Sys.TUN_F_TSO_ECN;
-            if (ioctl(fd, Sys.TUNSETOFFLOAD, (int)offloads) < 0) throw NativeError.Last($"ioctl(TUNSETOFFLOAD, {name})");
+            if (ioctl(fd, Sys.TUNSETOFFLOAD,
+                (int)offloads) < 0) throw NativeError.Last($"ioctl(TUNSETOFFLOAD, {name})");
 
-            NetInterface.SetTxQueueLength(name, QueueLength);
+            // An operator may still change it with `ip link set DEV txqueuelen N`.
+            NetInterface.SetTxQueueLength(name, tuning.TapQueueLength);
             NetInterface.SetMac(name, mac);
             NetlinkLink.SetGroup(name, group);
             NetInterface.SetUp(name, true);
-            return new TapPort(name, handle, mac, NetInterface.Index(name), NetInterface.Mtu(name));
+            return new TapPort(name, handle, mac, NetInterface.Index(name), NetInterface.Mtu(name), tuning);
         }
         catch
         {
@@ -127,53 +84,76 @@ public sealed unsafe class TapPort : ILinuxPort, IKernelReceiveDrops
         }
     }
 
-    // Reads to queue on the worker's ring next time (TapRingIo.ReadAheadAfter); only the port's receiver touches it.
-    private int _readAhead = TapRingIo.MinReadAhead;
-
-    public int Receive(PacketBatch batch, PortCounters counters, ushort index)
+    /// <summary>
+    /// After a receive that found two frames or more, a batch is read through the worker's ring; after one
+    /// or none, read() (<see cref="TapRingIo"/> says why).
+    /// </summary>
+    public int Receive(PacketBatch batch, DropCounter drops)
     {
-        // After a receive that found two frames or more, read a batch through the worker's ring; after one
-        // or none, read() (TapRingIo says why).
-        if (_readAhead > TapRingIo.MinReadAhead && WorkerRing.Current is { } ring) return TapRingIo.Receive(ring, _fd.Fd, batch, ref _readAhead);
+        if (_readAhead > DatapathTuning.MinReadAhead && WorkerRing.Current is { } ring) return TapRingIo.Receive(ring,
+            _fd.Fd, batch, ref _readAhead);
         // A TAP gives one frame per read(); drain until empty or the batch is full.
         int count = 0;
-        int room = batch.PacketRoom;
         while (count < batch.Capacity)
         {
-            byte* slot = batch.Slot(count) + PacketBatch.Headroom;
-            long n = read(_fd.Fd, slot, room);
+            var area = batch.ReceiveArea(count, VirtioNetHeader.Length);
+            long n;
+            fixed (byte* into = area) n = read(_fd.Fd, into, area.Length);
             if (n <= 0) break; // EAGAIN: drained. Other errors (EIO when the device is gone) also end the batch.
-            batch.Set(count, PacketBatch.Headroom, (int)n);
+            if (n <= VirtioNetHeader.Length)
+            {
+                drops.Add(DropReason.TooShort);
+                continue;
+            }
+            VirtioNetHeader.Received(batch, count, PacketBatch.Headroom - VirtioNetHeader.Length, (int)n);
             count++;
         }
         batch.Count = count;
-        _readAhead = TapRingIo.ReadAheadAfter(count);
+        _readAhead = DatapathTuning.ReadAheadAfter(count);
         return count;
     }
 
-    public int Transmit(PacketBatch batch, ReadOnlySpan<int> packets, out long frameBytes, out int errors)
+    /// <summary>
+    /// Two frames or more: one submission on the worker's ring. One frame: write(). A write that fails drops
+    /// that frame only: an error when the kernel refused the frame, no room when the TAP had none or no reader.
+    /// </summary>
+    public TxResult Transmit(PacketBatch batch, ReadOnlySpan<int> packets)
     {
-        // Two frames or more: one submission on the worker's ring. One frame: write().
-        if (packets.Length >= RingWrites.MinBatch && WorkerRing.Current is { } ring)
-            return RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend: default, resendErrno: 0, out _, out frameBytes, out errors);
-        // A TAP takes one frame per write(). A write that fails drops that frame only: counted as an
-        // error when the kernel refused the frame, as a drop when there was no room or no reader.
-        int sent = 0;
-        errors = 0;
-        frameBytes = 0;
-        for (int i = 0; i < packets.Length; i++)
+        if (packets.Length >= _tuning.RingMinBatch && WorkerRing.Current is { } ring)
+            return RingWrites.Transmit(ring, _fd.Fd, batch, packets, resend: default, resendErrno: 0, out _);
+        var tally = new TxTally();
+        foreach (int packet in packets)
         {
-            int packet = packets[i];
+            byte* data = VirtioNetHeader.Prepend(batch, packet);
             int length = batch.Length(packet);
-            if (write(_fd.Fd, batch.Data(packet), length) < 0)
-            {
-                if (!TransmitErrno.IsNoRoom(Marshal.GetLastPInvokeError())) errors++;
-                continue;
-            }
-            sent++;
-            frameBytes += length - VirtioNetHeader.Length;
+            if (write(_fd.Fd, data, VirtioNetHeader.Length + length) >= 0) tally.Delivered(length);
+            else if (!TransmitErrno.IsNoRoom(Marshal.GetLastPInvokeError())) tally.Refused();
         }
-        return sent;
+        return tally.Of(packets.Length);
+    }
+
+    /// <summary>
+    /// tun reports EPOLLERR only once its interface is gone (deleted, or with the namespace it was moved to,
+    /// which deletes it), and then on every poll: nothing more will come.
+    /// </summary>
+    public PortHealth Poll() => PortHealth.Gone;
+
+    /// <summary>Asks the descriptor where the TAP is now and what it is called there.</summary>
+    public bool IsNow(int? ns, string name) => Location() is { } now && now.Name == name && now.Namespace == ns;
+
+    /// <summary>The TAP's name and our id for its namespace now (null: ours), or null when it cannot be asked
+    /// (gone).</summary>
+    internal (string Name, int? Namespace)? Location()
+    {
+        try
+        {
+            using var netlink = RtNetlink.Open();
+            return TapLocation.Of(netlink, _fd.Fd);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -1,34 +1,32 @@
 using VSwitch.Core.Frames;
-using VSwitch.Core.Switching;
+using VSwitch.Core.Offload;
+using VSwitch.Linux.Datapath;
 using VSwitch.Linux.Native;
 
 namespace VSwitch.Linux.Ports;
 
 /// <summary>
-/// A TAP's reads through the worker's io_uring: a batch of frames is read with one io_uring_enter
-/// instead of one read() per frame (its writes go the same way, <see cref="RingWrites"/>). What goes is
-/// the system-call entry, exit and file lookup per frame (perf/README.md). Single frames stay with
-/// read() and write() (TapPort): through the ring they cost ping about 10 µs of median round trip in
-/// A/B runs, where a batch of one saves no system call.
+/// A TAP's reads through the worker's io_uring: a batch of frames is read with one io_uring_enter instead of
+/// one read() per frame (its writes go the same way, <see cref="RingWrites"/>): what goes is the system-call
+/// entry, exit and file lookup per frame. Single frames stay with read() and write() (TapPort): through the
+/// ring a batch of one saves no system call and cost ping round trip (perf/README.md, "Techniques").
 /// </summary>
 internal static unsafe class TapRingIo
 {
-    /// <summary>The read-ahead after a receive that found at most one frame: a port there uses read(), not the ring (TapPort.Receive).</summary>
-    public const int MinReadAhead = 2;
-
-    /// <summary>Reads to queue after a receive that found <paramref name="count"/> frames.</summary>
-    public static int ReadAheadAfter(int count) => Math.Max(MinReadAhead, 2 * count);
-
     /// <summary>
-    /// Fills <paramref name="batch"/> from the TAP. A TAP cannot say how many frames wait, so the number
-    /// of reads queued follows the last receive: twice what it found, so a flood fills the batch in one
-    /// submission after a few; once a receive finds at most one frame the port goes back to read().
+    /// Fills <paramref name="batch"/> from the TAP with as many reads as <paramref name="readAhead"/> says
+    /// (<see cref="DatapathTuning.ReadAheadAfter"/>); once a receive finds at most one frame the port goes
+    /// back to read().
     /// </summary>
     public static int Receive(IoUring ring, int fd, PacketBatch batch, ref int readAhead)
     {
         int reads = Math.Min(Math.Min(readAhead, batch.Capacity), ring.Capacity);
-        int room = batch.PacketRoom;
-        for (int i = 0; i < reads; i++) ring.QueueRead(fd, batch.Slot(i) + PacketBatch.Headroom, room, (ulong)i);
+        const int at = PacketBatch.Headroom - VirtioNetHeader.Length;
+        for (int i = 0; i < reads; i++)
+        {
+            var area = batch.ReceiveArea(i, VirtioNetHeader.Length);
+            fixed (byte* into = area) ring.QueueRead(fd, into, area.Length, (ulong)i);
+        }
         Span<int> lengths = stackalloc int[reads];
         lengths.Clear();
         ring.Submit(); // refused by the kernel: nothing completes, and the frames wait in the TAP for the next pass
@@ -40,13 +38,13 @@ internal static unsafe class TapRingIo
         for (int slot = 0; slot < reads; slot++)
         {
             int length = lengths[slot];
-            if (length <= 0) continue;
-            if (slot != count)
-                Buffer.MemoryCopy(batch.Slot(slot) + PacketBatch.Headroom, batch.Slot(count) + PacketBatch.Headroom, room, length);
-            batch.Set(count, PacketBatch.Headroom, length);
+            if (length <= VirtioNetHeader.Length) continue;
+            if (slot != count) Buffer.MemoryCopy(batch.Slot(slot) + at, batch.Slot(count) + at, batch.FrameRoom
+                + VirtioNetHeader.Length, length);
+            VirtioNetHeader.Received(batch, count, at, length);
             count++;
         }
-        readAhead = ReadAheadAfter(count);
+        readAhead = DatapathTuning.ReadAheadAfter(count);
         batch.Count = count;
         return count;
     }
