@@ -8,8 +8,10 @@
 #   the RFC 2544 zero-loss rate, latency (ping at 100/s, sockperf UDP ping-pong: avg and p99), the switch's
 #   CPU, MAC scale after RFC 2889 (forwarding with 1, 1k, 100k source MACs; learning rate) and the flood
 #   rate with 8 ports (these two not for the loop or the veth pair, which have no MAC table and two ports).
-# Output: perf/results/<date>/ with raw.tsv, the ping samples, report.md (medians, min–max, ratios) and
-# PNG plots. Usage (as root; ./run.sh bench builds and installs first):
+# Output: the run is appended to the record, perf/results/results.tsv, and its report (medians, min–max,
+# ratios, targets) and plots are made from it in perf/results/latest/. With --out DIR the run is an
+# experiment: its raw files and report stay in DIR and the record is not touched.
+# Usage (as root; ./run.sh bench builds and installs first):
 #   perf/compare.sh [--rounds N] [--seconds S] [--switches "a b"] [--only "tcp pps …"] [--out DIR]
 #                   [--congestion NAME]   (iperf3's TCP congestion control; default: the machine's)
 #                   [--also-congestion NAME|none]   (TCP once more with NAME; default: cubic, unless that ran)
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift 2 ;;
         --congestion) CONGESTION=$2; shift 2 ;;
         --also-congestion) ALSO_CONGESTION=$2; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -78,7 +80,9 @@ cc -O2 -Wall -o perf/bin/tap-uring-loop perf/reference/tap-uring-loop.c ||
 
 P=vsb$$
 WORK=$(mktemp -d /tmp/vsbench.XXXXXX)
-OUT=${OUT:-perf/results/$(date -u +%Y-%m-%d)}
+RECORD=${VSWITCH_PERF_RECORD:-perf/results/results.tsv} # another record for trying the harness out
+EXPERIMENT=1
+[ -n "$OUT" ] || { EXPERIMENT=0; OUT=perf/results/runs/$(date -u +%Y-%m-%dT%H%M); }
 mkdir -p "$OUT"
 RAW="$OUT/raw.tsv"
 printf 'round\tswitch\tmetric\tvalue\n' >"$RAW"
@@ -133,5 +137,11 @@ done
 log "raw data: $RAW"
 [ -s "$WORK/vswitchd-workers" ] &&
     echo "vswitchd	workers $(cat "$WORK/vswitchd-workers") (${VSWITCH_ARGS:-its default on $(nproc) cores})" >>"$OUT/machine.tsv"
-"$PERF_TOOL" report "$OUT"
-echo "report: $OUT/report.md"
+if [ "$EXPERIMENT" -eq 1 ]; then
+    "$PERF_TOOL" report "$OUT"
+    echo "report: $OUT/report.md"
+else
+    "$PERF_TOOL" record "$OUT" "$RECORD"
+    "$PERF_TOOL" report "$RECORD" --out perf/results/latest
+    echo "report: perf/results/latest/report.md (the run is in $RECORD)"
+fi

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 DURATION=${1:-600}
-OUT=${2:-perf/results/$(date -u +%Y-%m-%d)}
+OUT=${2:-perf/results/runs/rss-$(date -u +%Y-%m-%dT%H%M)}
 SWITCH=${3:-vswitch-tap}
 case "$SWITCH" in
     vswitch-tap) NAME=rss ;;

@@ -16,7 +16,8 @@ namespace VSwitch.Perf;
 /// </summary>
 internal static unsafe partial class PacedSender
 {
-    public sealed record Options(string Interface, PhysicalAddress Destination, long Rate, double Seconds, int Batch, int Sources = 1, long Count = 0)
+    public sealed record Options(string Interface, PhysicalAddress Destination, long Rate, double Seconds, int Batch,
+        int Sources = 1, long Count = 0)
     {
         public static Options Parse(string[] args)
         {
@@ -27,22 +28,29 @@ internal static unsafe partial class PacedSender
             long count = 0;
             for (int i = 0; i < args.Length; i++)
             {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                string Value() => i + 1 < args.Length ? args[++i]
+                    : throw new ArgumentException($"{args[i]} needs a value");
                 switch (args[i])
                 {
                     case "--interface": name = Value(); break;
                     case "--destination": mac = Value(); break;
-                    case "--rate": rate = long.TryParse(Value(), out var r) && r > 0 ? r : throw new ArgumentException("--rate: a positive number of frames per second"); break;
-                    case "--seconds": seconds = double.TryParse(Value(), out var s) && s > 0 ? s : throw new ArgumentException("--seconds: a positive number"); break;
-                    case "--batch": batch = int.TryParse(Value(), out var b) && b is >= 1 and <= 64 ? b : throw new ArgumentException("--batch: 1 to 64"); break;
-                    case "--sources": sources = int.TryParse(Value(), out var n) && n is >= 1 and <= 1 << 24 ? n : throw new ArgumentException("--sources: 1 to 16777216 source MACs"); break;
-                    case "--count": count = long.TryParse(Value(), out var c) && c > 0 ? c : throw new ArgumentException("--count: a positive number of frames"); break;
+                    case "--rate": rate = long.TryParse(Value(), out var r) && r > 0 ? r
+                        : throw new ArgumentException("--rate: a positive number of frames per second"); break;
+                    case "--seconds": seconds = double.TryParse(Value(), out var s) && s > 0 ? s
+                        : throw new ArgumentException("--seconds: a positive number"); break;
+                    case "--batch": batch = int.TryParse(Value(), out var b) && b is >= 1 and <= 64 ? b
+                        : throw new ArgumentException("--batch: 1 to 64"); break;
+                    case "--sources": sources = int.TryParse(Value(), out var n) && n is >= 1 and <= 1 << 24 ? n
+                        : throw new ArgumentException("--sources: 1 to 16777216 source MACs"); break;
+                    case "--count": count = long.TryParse(Value(), out var c) && c > 0 ? c
+                        : throw new ArgumentException("--count: a positive number of frames"); break;
                     default: throw new ArgumentException($"unknown option '{args[i]}'");
                 }
             }
             if (name is null || mac is null || rate == 0 || (seconds == 0 && count == 0))
                 throw new ArgumentException("pace needs --interface, --destination, --rate and --seconds or --count");
-            return new Options(name, PhysicalAddress.Parse(mac.Replace(':', '-').ToUpperInvariant()), rate, seconds, batch, sources, count);
+            return new Options(name, PhysicalAddress.Parse(mac.Replace(':', '-').ToUpperInvariant()), rate, seconds,
+                batch, sources, count);
         }
     }
 
@@ -94,7 +102,8 @@ internal static unsafe partial class PacedSender
                     while (Stopwatch.GetTimestamp() < due) Thread.SpinWait(8);
                     int count = (int)Math.Min(batch, total - sent);
                     if (options.Sources > 1)
-                        for (int i = 0; i < count; i++) SetSource(buffers + i * frame.Length, (int)((sent + i) % options.Sources));
+                        for (int i = 0; i < count; i++) SetSource(buffers + i * frame.Length, (int)((sent
+                            + i) % options.Sources));
                     int n = sendmmsg(fd, messages, (uint)count, 0);
                     // A refused frame (ENOBUFS) is still offered load that the path did not carry.
                     sent += n > 0 ? n : count;
@@ -118,9 +127,11 @@ internal static unsafe partial class PacedSender
     private static partial uint if_nametoindex(string name);
 
     private static int IfIndex(string name) =>
-        if_nametoindex(name) is var index and > 0 ? (int)index : throw new ArgumentException($"no interface '{name}' in this namespace");
+        if_nametoindex(name) is var index and > 0 ? (int)index
+            : throw new ArgumentException($"no interface '{name}' in this namespace");
 
-    /// <summary>Source MAC 02:00:01:xx:xx:xx, xx:xx:xx = <paramref name="index"/>: locally administered unicast.</summary>
+    /// <summary>Source MAC 02:00:01:xx:xx:xx, xx:xx:xx = <paramref name="index"/>: locally administered
+    /// unicast.</summary>
     private static void SetSource(byte* frame, int index)
     {
         frame[8] = 0x01;
@@ -133,10 +144,12 @@ internal static unsafe partial class PacedSender
     private static byte[] Frame(PhysicalAddress destination)
     {
         var udp = new UdpPacket(9, 9) { PayloadData = new byte[18] };
-        var ip = new IPv4Packet(IPAddress.Parse("198.18.9.1"), IPAddress.Parse("198.18.9.2")) { TimeToLive = 64, PayloadPacket = udp };
+        var ip = new IPv4Packet(IPAddress.Parse("198.18.9.1"), IPAddress.Parse("198.18.9.2")) { TimeToLive = 64,
+            PayloadPacket = udp };
         udp.UpdateUdpChecksum();
         ip.UpdateIPChecksum();
-        var ethernet = new EthernetPacket(PhysicalAddress.Parse("02-00-00-00-00-01"), destination, EthernetType.IPv4) { PayloadPacket = ip };
+        var ethernet = new EthernetPacket(PhysicalAddress.Parse("02-00-00-00-00-01"), destination,
+            EthernetType.IPv4) { PayloadPacket = ip };
         return ethernet.Bytes;
     }
 }

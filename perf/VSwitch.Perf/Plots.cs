@@ -2,38 +2,41 @@ using ScottPlot;
 
 namespace VSwitch.Perf;
 
-/// <summary>The report's pictures: grouped bars with min–max whiskers, and the ping round trips as a distribution.</summary>
+/// <summary>The report's pictures: grouped bars per switch with min–max whiskers over the rounds.</summary>
 public static class Plots
 {
-    private sealed record BarPlot(string File, string Shows, string Title, string Unit, double Scale, (string Label, string Metric)[] Series);
+    private sealed record BarPlot(string File, string Shows, string Title, string Unit, double Scale, (string Label,
+        string Metric)[] Series);
 
     /// <summary>The bar plots; TCP's has a pair of bars per congestion control the run measured.</summary>
     private static BarPlot[] BarPlots(ResultSet r) =>
     [
-        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1, ReportWriter.TcpFiguresByPass(r, "").ToArray()),
+        new("throughput.png", "TCP per switch", "TCP throughput (iperf3)", "Gbit/s", 1, ReportWriter.TcpFiguresByPass(r,
+            "").ToArray()),
         FramesPlot,
+        LatencyPlot,
     ];
+
+    private static readonly BarPlot LatencyPlot =
+        new("latency.png", "round trips", "round trips (ping at 100/s, sockperf UDP)", "µs", 1,
+            [("ping avg", "ping_avg_us"), ("ping p99", "ping_p99_us"), ("sockperf avg", "sockperf_avg_us"),
+                ("sockperf p99", "sockperf_p99_us")]);
 
     private static readonly BarPlot FramesPlot =
         new("frames.png", "64-byte rates", "64-byte frames (trafgen, one core)", "thousand frames/s", 1000,
             [("offered", "pps_offered"), ("received", "pps_received"), ("zero loss (RFC 2544)", "zero_loss_pps"),
              ("received, 100k MACs", "pps_received_macs_100k")]);
 
-    private const string LatencyFile = "latency.png";
-
     /// <summary>
     /// The plots this run has figures for, each with what it shows: a run of some tests only (say
     /// `--only tcp`) gets no empty axes for the others.
     /// </summary>
-    public static IReadOnlyList<(string File, string Shows)> For(ResultSet r)
-    {
-        var plots = BarPlots(r).Where(p => r.Switches.Any(s => p.Series.Any(k => r.Get(s, k.Metric) is not null)))
-            .Select(p => (p.File, p.Shows)).ToList();
-        if (r.Switches.Any(s => r.Rtt(s).Count > 0)) plots.Add((LatencyFile, "ping round-trip distribution"));
-        return plots;
-    }
+    public static IReadOnlyList<(string File, string Shows)> For(ResultSet r) =>
+        BarPlots(r).Where(p => r.Switches.Any(s => p.Series.Any(k => r.Get(s, k.Metric) is not null))).Select(p
+            => (p.File, p.Shows)).ToList();
 
-    /// <summary>Writes the plots of <see cref="For"/> and removes any other plot file left by an earlier report in <paramref name="dir"/>.</summary>
+    /// <summary>Writes the plots of <see cref="For"/> and removes any other plot file left by an earlier report in
+    /// <paramref name="dir"/>.</summary>
     public static void Write(ResultSet r, string dir)
     {
         var drawn = For(r).Select(p => p.File).ToHashSet();
@@ -43,11 +46,10 @@ public static class Plots
             if (drawn.Contains(p.File)) Bars(r, path, p.Title, p.Unit, p.Scale, p.Series);
             else File.Delete(path);
         }
-        if (drawn.Contains(LatencyFile)) Latency(r, Path.Combine(dir, LatencyFile));
-        else File.Delete(Path.Combine(dir, LatencyFile));
     }
 
-    private static void Bars(ResultSet r, string path, string title, string unit, double scale, (string Label, string Metric)[] series)
+    private static void Bars(ResultSet r, string path, string title, string unit, double scale, (string Label,
+        string Metric)[] series)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -60,40 +62,18 @@ public static class Plots
             {
                 if (r.Get(r.Switches[g], series[k].Metric) is not { } s) continue;
                 double x = g + (k - (series.Length - 1) / 2.0) * width;
-                bars.Add(new Bar { Position = x, Value = s.Median / scale, Size = width * 0.9, FillColor = palette.GetColor(k) });
+                bars.Add(new Bar { Position = x, Value = s.Median / scale, Size = width * 0.9,
+                    FillColor = palette.GetColor(k) });
                 // Whisker: the range over the rounds.
                 var whisker = plot.Add.Line(x, s.Min / scale, x, s.Max / scale);
                 whisker.LineColor = Colors.Black;
                 whisker.LineWidth = 1.5f;
             }
             plot.Add.Bars(bars);
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[k].Label, FillColor = palette.GetColor(k) });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[k].Label,
+                FillColor = palette.GetColor(k) });
         }
         Finish(plot, r, title, unit, path);
-    }
-
-    private static void Latency(ResultSet r, string path)
-    {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        int i = 0;
-        foreach (var s in r.Switches)
-        {
-            var samples = r.Rtt(s).Order().ToArray();
-            if (samples.Length == 0) continue;
-            // The distribution as a CDF up to the 99.5th percentile: the tail beyond it is a handful of samples.
-            int shown = Math.Max(1, (int)(samples.Length * 0.995));
-            double[] xs = samples[..shown];
-            double[] ys = Enumerable.Range(1, shown).Select(n => 100.0 * n / samples.Length).ToArray();
-            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(i++));
-            line.LegendText = ReportWriter.Name(s);
-            line.LineWidth = 2;
-        }
-        plot.Title("ping round trips at 100/s (cumulative)");
-        plot.XLabel("round trip, µs");
-        plot.YLabel("% of pings at or below");
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, 900, 500);
     }
 
     private static void Finish(Plot plot, ResultSet r, string title, string unit, string path)
@@ -101,7 +81,8 @@ public static class Plots
         plot.Axes.Bottom.SetTicks(
             Enumerable.Range(0, r.Switches.Count).Select(g => (double)g).ToArray(),
             r.Switches.Select(s => ReportWriter.Name(s).Replace(", ", "\n")).ToArray());
-        plot.Axes.Margins(bottom: 0, top: 0.35); // room above the tallest bar for the legend
+        plot.Axes.Margins(left: 0.12, right: 0.12, bottom: 0,
+            top: 0.35); // room for the outer labels, and above the bars for the legend
         plot.Title(title);
         plot.YLabel(unit);
         plot.ShowLegend(Alignment.UpperRight);

@@ -3,13 +3,12 @@ using System.Globalization;
 namespace VSwitch.Perf;
 
 /// <summary>
-/// One harness run as perf/compare.sh left it: raw.tsv (round, switch, metric, value), machine.tsv, and
-/// the ping round trips in rtt/SWITCH.roundN.txt (one value in µs per line).
+/// One harness run: the record's rows of it (<see cref="ResultsRecord.Load"/>), or a run directory as
+/// perf/compare.sh leaves it (raw.tsv: round, switch, metric, value; machine.tsv).
 /// </summary>
 public sealed class ResultSet
 {
     private readonly Dictionary<(string Switch, string Metric), List<double>> _values = [];
-    private readonly Dictionary<string, List<double>> _rtt = [];
 
     public List<string> Switches { get; } = [];
     public Dictionary<string, string> Machine { get; } = [];
@@ -24,10 +23,6 @@ public sealed class ResultSet
         if (File.Exists(machine))
             foreach (var line in File.ReadLines(machine))
                 if (line.Split('\t', 2) is [var key, var value]) set.Machine[key] = value;
-        string rtt = Path.Combine(dir, "rtt");
-        if (Directory.Exists(rtt))
-            foreach (var file in Directory.GetFiles(rtt, "*.txt").Order())
-                set.AddRtt(Path.GetFileName(file).Split(".round")[0], File.ReadLines(file));
         return set;
     }
 
@@ -42,10 +37,14 @@ public sealed class ResultSet
             var fields = line.Split('\t');
             // An empty value is a measurement that produced nothing (a tool failed): it is left out, and
             // the report shows the figure as missing rather than as zero.
-            if (fields.Length != 4) throw new ArgumentException($"{source}:{number}: expected 4 tab-separated fields, got {fields.Length}");
+            if (fields.Length != 4)
+                throw new ArgumentException($"{source}:{number}: expected 4 tab-separated fields, " +
+                $"got {fields.Length}");
             if (fields[3].Length == 0) continue;
-            if (!double.TryParse(fields[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
-                throw new ArgumentException($"{source}:{number}: '{fields[3]}' is not a number ({fields[1]} {fields[2]})");
+            if (!double.TryParse(fields[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                || !double.IsFinite(value))
+                throw new ArgumentException($"{source}:{number}: '{fields[3]}' is not a number ({fields[1]} " +
+                    $"{fields[2]})");
             Add(fields[1], fields[2], value);
         }
     }
@@ -55,13 +54,6 @@ public sealed class ResultSet
         if (!Switches.Contains(@switch)) Switches.Add(@switch);
         if (!_values.TryGetValue((@switch, metric), out var list)) _values[(@switch, metric)] = list = [];
         list.Add(value);
-    }
-
-    public void AddRtt(string @switch, IEnumerable<string> lines)
-    {
-        if (!_rtt.TryGetValue(@switch, out var list)) _rtt[@switch] = list = [];
-        foreach (var line in lines)
-            if (double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) list.Add(v);
     }
 
     public Summary? Get(string @switch, string metric) =>
@@ -75,7 +67,8 @@ public sealed class ResultSet
     /// </summary>
     public IReadOnlyList<string> OtherCongestionControls =>
         _values.Keys.Select(k => k.Metric)
-            .SelectMany(m => TcpFigures.Where(f => m.StartsWith(f + "_", StringComparison.Ordinal)).Select(f => m[(f.Length + 1)..]))
+            .SelectMany(m => TcpFigures.Where(f => m.StartsWith(f + "_", StringComparison.Ordinal)).Select(f
+                => m[(f.Length + 1)..]))
             .Distinct().ToList();
 
     private static readonly string[] TcpFigures = ["tcp1_gbps", "tcp4_gbps"];
@@ -90,23 +83,26 @@ public sealed class ResultSet
         get
         {
             var others = OtherCongestionControls;
-            return [(null, others.Count > 0 ? CongestionControl : null), .. others.Select(a => ((string?)a, (string?)a))];
+            return [(null, others.Count > 0 ? CongestionControl : null), .. others.Select(a => ((string?)a,
+                (string?)a))];
         }
     }
 
-    /// <summary>A TCP figure's name for a second pass with <paramref name="algorithm"/>; the first pass's own name for null.</summary>
-    public static string WithCongestion(string metric, string? algorithm) => algorithm is null ? metric : $"{metric}_{algorithm}";
+    /// <summary>A TCP figure's name for a second pass with <paramref name="algorithm"/>; the first pass's own name for
+    /// null.</summary>
+    public static string WithCongestion(string metric, string? algorithm) => algorithm is null ? metric
+        : $"{metric}_{algorithm}";
 
-    /// <summary>The congestion control of the first TCP pass, as machine.tsv's tcp line names it ("congestion control bbr, …"); null if it does not.</summary>
+    /// <summary>The congestion control of the first TCP pass, as machine.tsv's tcp line names it ("congestion control
+    /// bbr, …"); null if it does not.</summary>
     public string? CongestionControl =>
         Machine.TryGetValue("tcp", out var line) && line.StartsWith("congestion control ", StringComparison.Ordinal)
             ? line["congestion control ".Length..].Split([' ', ',', ';', '('], 2)[0]
             : null;
 
     /// <summary>True when any round recorded the flag (for example tcp1_needs_tx_off).</summary>
-    public bool Flag(string @switch, string metric) => _values.TryGetValue((@switch, metric), out var list) && list.Any(v => v != 0);
-
-    public IReadOnlyList<double> Rtt(string @switch) => _rtt.TryGetValue(@switch, out var list) ? list : [];
+    public bool Flag(string @switch, string metric) => _values.TryGetValue((@switch, metric), out var list)
+        && list.Any(v => v != 0);
 
     /// <summary>median(a) / median(b), or null when either is missing or b is zero.</summary>
     public double? Ratio(string a, string b, string metric) =>

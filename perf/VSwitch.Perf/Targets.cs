@@ -1,44 +1,45 @@
 namespace VSwitch.Perf;
 
 /// <summary>
-/// One goal of the performance issue: a ratio between two switches' medians, and its bound. A
-/// <paramref name="Strict"/> bound must be passed, not reached ("beat it, not match it").
+/// One goal: a ratio between two switches' medians, and its bound. The judging rule (issue 33): TCP under
+/// the machine's default congestion control (a run's first TCP pass), and a target counts as met when the
+/// medians of at least <see cref="MinimumRounds"/> rounds of one run meet it. A <paramref name="Stretch"/>
+/// goal is reported each run, never passed or failed: the kernel bridge copies nothing and is a reference.
 /// </summary>
-public sealed record Target(string Description, string Switch, string Against, string Metric, double Bound, bool AtMost, bool Strict = false)
+public sealed record Target(string Description, string Switch, string Against, string Metric, double Bound, bool AtMost,
+    bool Stretch = false)
 {
-    /// <summary>The goals as the performance issue states them, all measured in the same run.</summary>
-    public static IReadOnlyList<Target> FromIssue { get; } =
+    public const int MinimumRounds = 3;
+
+    /// <summary>The goals, all measured in the same run.</summary>
+    public static IReadOnlyList<Target> All { get; } =
     [
         new("TCP 1 stream ≥ 1.2 × OVS tap+TSO", "vswitch-tap", "ovs-tap", "tcp1_gbps", 1.2, false),
-        new("TCP 1 stream ≥ 0.9 × kernel bridge", "vswitch-tap", "kernel-bridge", "tcp1_gbps", 0.9, false),
-        new("TCP 4 streams ≥ 0.6 × kernel bridge", "vswitch-tap", "kernel-bridge", "tcp4_gbps", 0.6, false),
-        new("64-byte frames received ≥ 1.3 × OVS (tap)", "vswitch-tap", "ovs-tap", "pps_received", 1.3, false),
-        new("64-byte frames received ≥ 1.3 × OVS (veth)", "vswitch-veth", "ovs-veth", "pps_received", 1.3, false),
+        new("TCP 4 streams ≥ 1.2 × OVS tap+TSO", "vswitch-tap", "ovs-tap", "tcp4_gbps", 1.2, false),
+        new("64-byte frames received ≥ 1.3 × OVS tap+TSO", "vswitch-tap", "ovs-tap", "pps_received", 1.3, false),
+        new("TCP 1 stream ≥ 1 × the naive C TAP loop", "vswitch-tap", "tap-loop", "tcp1_gbps", 1.0, false),
+        new("TCP 4 streams ≥ 1 × the naive C TAP loop", "vswitch-tap", "tap-loop", "tcp4_gbps", 1.0, false),
+        new("64-byte frames received ≥ 1 × the naive C TAP loop", "vswitch-tap", "tap-loop", "pps_received", 1.0,
+            false),
         new("ping avg ≤ 1.5 × kernel bridge", "vswitch-tap", "kernel-bridge", "ping_avg_us", 1.5, true),
-        new("raw (veth) ports within 20 % of tap ports: TCP 1 stream", "vswitch-veth", "vswitch-tap", "tcp1_gbps", 0.8, false),
-        new("raw (veth) ports within 20 % of tap ports: 64-byte frames", "vswitch-veth", "vswitch-tap", "pps_received", 0.8, false),
-        // The issue's "ceiling of the naive approach, which VSwitch is to beat, not match": its two figures.
-        new("TCP 1 stream > 1 × the naive C loop between two TAPs", "vswitch-tap", "tap-loop", "tcp1_gbps", 1.0, false, Strict: true),
-        new("64-byte frames received > 1 × the naive C loop between two TAPs", "vswitch-tap", "tap-loop", "pps_received", 1.0, false, Strict: true),
+        new("sparse ping (1/s) median ≤ 1.2 × the naive C TAP loop, tap ports", "vswitch-tap", "tap-loop",
+            "sparse_ping_median_us", 1.2, true),
+        new("sparse ping (1/s) median ≤ 1.2 × the naive C TAP loop, raw ports", "vswitch-veth", "tap-loop",
+            "sparse_ping_median_us", 1.2, true),
+        new("TCP 1 stream ≥ 0.9 × kernel bridge", "vswitch-tap", "kernel-bridge", "tcp1_gbps", 0.9, false,
+            Stretch: true),
     ];
 
-    /// <summary>
-    /// The issue's targets for one run: the TCP ones once more for each congestion control TCP was also
-    /// measured with (<see cref="ResultSet.OtherCongestionControls"/>), each right after its first-pass twin.
-    /// </summary>
-    public static IReadOnlyList<Target> For(ResultSet results)
-    {
-        var others = results.OtherCongestionControls;
-        return FromIssue.SelectMany(t => t.Metric.StartsWith("tcp", StringComparison.Ordinal)
-                ? [t, .. others.Select(a => t with { Description = $"{t.Description}, with {a}", Metric = ResultSet.WithCongestion(t.Metric, a) })]
-                : new[] { t })
-            .ToList();
-    }
+    /// <summary>What the report can say of a target in one run.</summary>
+    public enum Verdict { NotMeasured, TooFewRounds, Met, NotMet }
 
-    /// <summary>The measured ratio, and whether it meets the bound; null ratio when not measured.</summary>
-    public (double? Ratio, bool Met) Evaluate(ResultSet results)
+    /// <summary>The measured ratio, and the verdict: judged only on medians of enough rounds.</summary>
+    public (double? Ratio, Verdict Verdict) Evaluate(ResultSet results)
     {
         double? ratio = results.Ratio(Switch, Against, Metric);
-        return (ratio, ratio is { } r && (AtMost ? (Strict ? r < Bound : r <= Bound) : (Strict ? r > Bound : r >= Bound)));
+        if (ratio is not { } r) return (null, Verdict.NotMeasured);
+        int rounds = Math.Min(results.Get(Switch, Metric)!.Value.Count, results.Get(Against, Metric)!.Value.Count);
+        if (rounds < MinimumRounds) return (r, Verdict.TooFewRounds);
+        return (r, (AtMost ? r <= Bound : r >= Bound) ? Verdict.Met : Verdict.NotMet);
     }
 }
