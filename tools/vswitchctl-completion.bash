@@ -2,7 +2,7 @@
 # Commands, bridges, ports and UUIDs are completed; the command list is checked against vswitchctl's own
 # catalog by a unit test, so the two cannot drift apart.
 
-_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif addsock delvif trunk addbond delbond bond fdb network-list pif-list vif-list network-param-set pif-param-set pif-reconfigure-ip stats capture"
+_vswitchctl_commands="addbr delbr addif delif show showmacs setageing stp addtap addvif addsock delvif trunk maclimit addbond delbond bond fdb network-list pif-list vif-list network-param-set vif-param-set vif-param-add vif-param-remove pif-param-set pif-reconfigure-ip stats capture"
 
 _vswitchctl_bridges() {
     vswitchctl show --json 2>/dev/null | grep -o '"bridge":"[^"]*"' | cut -d'"' -f4
@@ -54,6 +54,9 @@ _vswitchctl() {
         trunk)
             if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "$(_vswitchctl_ports)" -- "$cur"))
             elif [[ $position -eq 2 ]]; then COMPREPLY=($(compgen -W "none" -- "$cur")); fi ;;
+        maclimit)
+            if [[ $position -eq 1 ]]; then COMPREPLY=($(compgen -W "$(_vswitchctl_ports)" -- "$cur"))
+            elif [[ $position -eq 2 ]]; then COMPREPLY=($(compgen -W "default" -- "$cur")); fi ;;
         delvif|stats|capture)
             if [[ $prev == -w ]]; then COMPREPLY=($(compgen -f -- "$cur"))
             else COMPREPLY=($(compgen -W "$(_vswitchctl_ports) -c -w" -- "$cur")); fi ;;
@@ -64,7 +67,11 @@ _vswitchctl() {
         network-list|pif-list|vif-list)
             COMPREPLY=($(compgen -W "params= --json" -- "$cur")) ;;
         network-param-set)
-            COMPREPLY=($(compgen -W "$(_vswitchctl_uuids network-list) name-label= other-config:" -- "$cur")) ;;
+            COMPREPLY=($(compgen -W "$(_vswitchctl_uuids network-list) name-label= default-locking-mode= other-config:" -- "$cur")) ;;
+        vif-param-set)
+            COMPREPLY=($(compgen -W "$(_vswitchctl_uuids vif-list) locking-mode= ipv4-allowed= ipv6-allowed=" -- "$cur")) ;;
+        vif-param-add|vif-param-remove)
+            COMPREPLY=($(compgen -W "$(_vswitchctl_uuids vif-list) param-name=ipv4-allowed param-name=ipv6-allowed param-key=" -- "$cur")) ;;
         pif-param-set)
             COMPREPLY=($(compgen -W "$(_vswitchctl_uuids pif-list) other-config:" -- "$cur")) ;;
         pif-reconfigure-ip)

@@ -53,16 +53,20 @@ try
     // Capture's pcap follows the answer on the same stream, so that answer is read without buffering ahead.
     string? answer = captureOutput is null ? new StreamReader(stream, Encoding.UTF8).ReadLine()
         : ResponseLine.Read(stream);
-    var response = answer is null ? null : JsonSerializer.Deserialize(answer,
-        ProtocolJsonContext.Default.ControlResponse);
-    if (response is null)
+    if (answer is null)
     {
         Console.Error.WriteLine("vswitchctl: vswitchd closed the connection without an answer");
         return 1;
     }
+    if (ResponseLine.Parse(answer) is not { } response)
+    {
+        Console.Error.WriteLine($"vswitchctl: {socketPath} answered with something that is not vswitchd's answer: " +
+            ResponseLine.Excerpt(answer));
+        return 1;
+    }
     if (!response.Ok)
     {
-        Console.Error.WriteLine($"vswitchctl: {response.Error}");
+        Console.Error.WriteLine($"vswitchctl: {response.Error ?? "refused, without a reason"}");
         return 1;
     }
     if (captureOutput is not null)
@@ -73,6 +77,12 @@ try
     }
     Console.Write(response.Output);
     return 0;
+}
+catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+{
+    Console.Error.WriteLine($"vswitchctl: cannot reach vswitchd at {socketPath}: {e.Message} (only root, and the " +
+        "group vswitchd was given with --socket-group, may use it)");
+    return 1;
 }
 catch (SocketException e)
 {

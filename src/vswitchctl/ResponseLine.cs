@@ -1,10 +1,13 @@
 using System.Text;
+using System.Text.Json;
+using VSwitch.Core.Protocol;
 
 namespace VSwitch.Ctl;
 
 /// <summary>
-/// Reads the daemon's one-line JSON answer byte by byte, so nothing after it (capture's pcap stream) is
-/// swallowed by a reader's buffer. Capture's answer is a few bytes, so the per-byte reads cost nothing.
+/// The daemon's one-line JSON answer. <see cref="Read"/> reads it byte by byte, so nothing after it
+/// (capture's pcap stream) is swallowed by a reader's buffer; capture's answer is a few bytes, so the
+/// per-byte reads cost nothing.
 /// </summary>
 public static class ResponseLine
 {
@@ -18,5 +21,27 @@ public static class ResponseLine
             bytes.Add(one[0]);
         }
         return bytes.Count == 0 ? null : Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>The answer, or null when the line is not one (another program on the socket, a truncated
+    /// line).</summary>
+    public static ControlResponse? Parse(string line)
+    {
+        try
+        {
+            var response = JsonSerializer.Deserialize(line, ProtocolJsonContext.Default.ControlResponse);
+            return response is not null && (response.Ok || response.Error is not null) ? response : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The start of a line, printable on one line of an error message.</summary>
+    public static string Excerpt(string line)
+    {
+        string shown = new(line.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return line.Length > 80 ? $"'{shown}…'" : $"'{shown}'";
     }
 }

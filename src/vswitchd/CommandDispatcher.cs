@@ -33,6 +33,12 @@ public sealed class CommandDispatcher(SwitchController controller)
     /// error.</summary>
     public static CommandSpec Validate(ControlRequest request)
     {
+        // JSON may leave out or null what C# initialises: a request from a client other than vswitchctl.
+        if (string.IsNullOrEmpty(request.Command)) throw new ConfigException("request without a command");
+        if (request.Args is null || request.Args.Any(a => a is null))
+            throw new ConfigException($"{request.Command}: args must be a list of strings");
+        if (request.Options is null || request.Options.Values.Any(v => v is null))
+            throw new ConfigException($"{request.Command}: options must map names to strings");
         var spec = CommandCatalog.Find(request.Command)
             ?? throw new ConfigException($"unknown command '{request.Command}' (vswitchctl --help lists them)");
         if (request.Args.Count < spec.MinArgs || request.Args.Count > spec.MaxArgs)
@@ -68,6 +74,9 @@ public sealed class CommandDispatcher(SwitchController controller)
                 return BondFormat.Show(controller, a.Count == 2 ? a[1] : null);
             case "trunk":
                 controller.SetTrunks(a[0], a[1]);
+                return "";
+            case "maclimit":
+                controller.SetMacLimit(a[0], a[1]);
                 return "";
             case "delbr":
                 controller.DeleteBridge(a[0], Option("force") is not null);
@@ -125,7 +134,18 @@ public sealed class CommandDispatcher(SwitchController controller)
                 return List(spec.Name, XeObjects.VifFields, (bridges, _) => XeObjects.Vifs(bridges), a, json);
             case "network-param-set":
             case "pif-param-set":
+            case "vif-param-set":
                 return ParamSet(spec.Name, XeArguments.Parse(spec.Name, a));
+            case "vif-param-add":
+            case "vif-param-remove":
+                var list = XeArguments.Parse(spec.Name, a);
+                XeArguments.OnlyKnown(spec.Name, list, "uuid", "param-name", "param-key");
+                string uuid = XeArguments.Required(spec.Name, list, "uuid");
+                string name = XeArguments.Required(spec.Name, list, "param-name");
+                string key = XeArguments.Required(spec.Name, list, "param-key");
+                if (spec.Name == "vif-param-add") controller.AddVifAddress(uuid, name, key);
+                else controller.RemoveVifAddress(uuid, name, key);
+                return "";
             case "pif-reconfigure-ip":
                 var p = XeArguments.Parse(spec.Name, a);
                 XeArguments.OnlyKnown(spec.Name, p, "uuid", "mode", "IP", "netmask");
@@ -178,9 +198,10 @@ public sealed class CommandDispatcher(SwitchController controller)
     {
         string uuid = XeArguments.Required(command, parameters, "uuid");
         var settings = parameters.Where(p => p.Key != "uuid").ToList();
-        if (settings.Count == 0) throw new ConfigException($"{command}: nothing to set; give name-label=… or " +
-            $"other-config:KEY=VALUE");
+        if (settings.Count == 0) throw new ConfigException($"{command}: nothing to set (vswitchctl {command} --help " +
+            "lists what can be)");
         if (command == "network-param-set") controller.SetNetworkParams(uuid, settings);
+        else if (command == "vif-param-set") controller.SetVifParams(uuid, settings);
         else controller.SetPifParams(uuid, settings);
         return "";
     }

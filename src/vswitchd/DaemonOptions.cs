@@ -7,17 +7,34 @@ namespace VSwitch.Daemon;
 
 /// <summary>vswitchd's command line.</summary>
 public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLevel? LogLevel, int? Workers,
-    System.Net.IPEndPoint? MetricsListen,
-                                   int? BusyPollMicroseconds = null, bool IoUring = true, bool RawRing = true)
+    System.Net.IPEndPoint? MetricsListen, int? BusyPollMicroseconds = null, bool IoUring = true, bool RawRing = true)
 {
     public const string DefaultConfig = "/etc/vswitch/vswitch.json";
+    public const string DefaultStreamDirectory = "/run/vswitch-streams";
+
+    /// <summary>The group whose members may use the control socket (--socket-group); null: root only.</summary>
+    public string? SocketGroup { get; init; }
+
+    /// <summary>
+    /// Where stream ports' sockets go: never beside the control socket, whose name one could take. Its own
+    /// directory, which an unprivileged QEMU may enter while the control socket's may not be: the given one,
+    /// else streams/ beside a control socket given elsewhere (a test's), else the default.
+    /// </summary>
+    public string StreamDirectory { get; init; } = DefaultStreamDirectory;
 
     public const string Usage = """
-        usage: vswitchd [--config FILE] [--socket PATH] [--log-level LEVEL] [--workers N] [--busy-poll-us N] [--io-uring on|off]
-                        [--raw-ring on|off] [--metrics-listen ADDRESS:PORT]
-          --config FILE      configuration, rewritten atomically on every change (default /etc/vswitch/vswitch.json;
-                             a missing file starts an empty switch)
-          --socket PATH      control socket (default /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
+        usage: vswitchd [--config FILE] [--socket PATH] [--socket-group GROUP] [--stream-dir DIR] [--log-level LEVEL]
+                        [--workers N] [--busy-poll-us N] [--io-uring on|off] [--raw-ring on|off]
+                        [--metrics-listen ADDRESS:PORT]
+          --config FILE      configuration, rewritten atomically on every change, mode 0640 (default
+                             /etc/vswitch/vswitch.json; a missing file starts an empty switch)
+          --socket PATH      control socket, mode 0600 in a directory of mode 0750 (default
+                             /run/vswitch/vswitchd.sock, or $VSWITCH_SOCKET)
+          --socket-group GROUP
+                             members of GROUP may use the control socket too (mode 0660), so vswitchctl works
+                             without root for them (default: root only)
+          --stream-dir DIR   where stream ports (addsock) put their sockets (default /run/vswitch-streams, or
+                             streams/ beside a --socket given elsewhere)
           --log-level LEVEL  Trace, Debug, Information, Warning, Error (overrides the config's logLevel)
           --workers N        datapath threads (default: the config's workers, else one per core,
                              one on a host of two cores or fewer)
@@ -35,7 +52,7 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
 
     public static DaemonOptions Parse(string[] args)
     {
-        string? config = null, socket = null;
+        string? config = null, socket = null, group = null, streams = null;
         LogLevel? level = null;
         int? workers = null, busyPoll = null;
         bool ioUring = true, rawRing = true;
@@ -47,6 +64,8 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
             {
                 case "--config": config = Value(); break;
                 case "--socket": socket = Value(); break;
+                case "--socket-group": group = Value(); break;
+                case "--stream-dir": streams = Value(); break;
                 case "--log-level":
                     string text = Value();
                     level = Enum.TryParse<LogLevel>(text, true, out var parsed) ? parsed
@@ -70,8 +89,14 @@ public sealed record DaemonOptions(string ConfigPath, string SocketPath, LogLeve
                 default: throw new ConfigException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(config ?? DefaultConfig, ControlSocketPath.Resolve(socket), level, workers, metrics,
-            busyPoll, ioUring, rawRing);
+        string socketPath = ControlSocketPath.Resolve(socket);
+        return new DaemonOptions(config ?? DefaultConfig, socketPath, level, workers, metrics, busyPoll, ioUring,
+            rawRing)
+        {
+            SocketGroup = group,
+            StreamDirectory = streams ?? (socketPath == ControlSocketPath.Default ? DefaultStreamDirectory
+                : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socketPath))!, "streams")),
+        };
     }
 
     private static bool OnOff(string option, string value) => value switch

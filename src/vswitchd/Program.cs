@@ -6,6 +6,7 @@ using VSwitch.Core.Fdb;
 using VSwitch.Core.Switching;
 using VSwitch.Daemon;
 using VSwitch.Linux.Datapath;
+using VSwitch.Linux.Files;
 using VSwitch.Linux.HostBoundary;
 using VSwitch.Linux.Ports;
 
@@ -17,9 +18,11 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 DaemonOptions options;
 SwitchConfig config;
+ControlSocketAccess access;
 try
 {
     options = DaemonOptions.Parse(args);
+    access = ControlSocketAccess.For(options.SocketGroup);
     config = ConfigFile.Load(options.ConfigPath);
 }
 catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
@@ -67,8 +70,8 @@ catch (IOException e)
         "answer them, so a ping to a bridge's address from behind a port is answered twice", e.Message);
 }
 using var isolationOwner = isolation;
-var ports = new LinuxPortFactory(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath))!,
-    loggers.CreateLogger("ports"), tuning, options.RawRing, isolation);
+var ports = new LinuxPortFactory(options.StreamDirectory, loggers.CreateLogger("ports"), tuning, options.RawRing,
+    isolation);
 using var controller = new SwitchController(ports, datapath, fdb, config,
     updated => ConfigFile.SaveAtomically(options.ConfigPath, updated), loggers.CreateLogger("control"), addresses);
 try
@@ -93,13 +96,13 @@ using var links = new VSwitch.Linux.Interfaces.InterfaceMonitor(controller.OnInt
 links.Start();
 controller.OnInterfaceEventsLost();
 
-using var server = new ControlServer(options.SocketPath, new CommandDispatcher(controller),
+using var server = new ControlServer(options.SocketPath, access, new CommandDispatcher(controller),
     loggers.CreateLogger("control-socket"));
 try
 {
     server.Start(stopping.Token);
 }
-catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
 {
     log.LogCritical("cannot listen on {Socket}: {Reason}", options.SocketPath, e.Message);
     return 1;
@@ -125,14 +128,17 @@ log.LogInformation("vswitchd ready: datapath workers {Workers}, {Polling}, TAP I
 SystemdNotify.Send($"READY=1\nSTATUS=switching: {controller.Bridges().Count} bridges\nMAINPID={Environment.ProcessId}");
 
 // Off the hot path: bond members' carrier is polled every 100 ms (in case a netlink event was lost),
-// tap ports whose TAP is gone are detached as often, and the FDB is aged once a second. On this
+// tap ports whose TAP is gone are detached as often, the FDB is aged once a second, and the control
+// plane's garbage is collected once there is enough of it (ControlPlaneGarbage). On this
 // thread, not a PeriodicTimer: each tick of that woke a thread-pool thread whose idle spin took the
 // core the workers and guests share, and delayed pings (commit e0efac3 has the ftrace).
+var garbage = new ControlPlaneGarbage();
 for (long tick = 1; !stopping.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100)); tick++)
 {
     controller.PollCarrier();
     controller.DetachGonePorts();
     if (tick % 10 == 0) controller.AgeFdb(SwitchController.NowMilliseconds);
+    garbage.Tick();
 }
 
 SystemdNotify.Send("STOPPING=1");

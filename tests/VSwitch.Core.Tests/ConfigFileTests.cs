@@ -14,6 +14,15 @@ public sealed class ConfigFileTests : IDisposable
     [Fact]
     public void MissingFile_IsAnEmptySwitch() => Assert.Empty(ConfigFile.Load(PathOf("none.json")).Bridges);
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \n\t")]
+    public void AnEmptyFile_IsRefused_NotTakenAsNoBridges(string text)
+    {
+        File.WriteAllText(PathOf("empty.json"), text);
+        Assert.Contains("is empty", Assert.Throws<ConfigException>(() => ConfigFile.Load(PathOf("empty.json"))).Message);
+    }
+
     [Fact]
     public void SaveThenLoad_RoundTrips_AndLeavesNoTemporaryFile()
     {
@@ -54,6 +63,16 @@ public sealed class ConfigFileTests : IDisposable
     [InlineData("{\"bridges\": [{\"name\": \"a\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}, {\"name\": " +
         "\"b\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}]}", "is used twice")]
     [InlineData("{\"bridges\": [", "line")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"nameLabel\": \"a\\nb\"}]}", "$.bridges[0].nameLabel")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"defaultLockingMode\": \"locked\"}]}",
+        "$.bridges[0].defaultLockingMode")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"v\", \"kind\": \"raw\", " +
+        "\"lockingMode\": \"locked\"}]}]}", "a port without a mac of its own cannot be locked")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"t\", \"kind\": \"tap\", " +
+        "\"ipv4Allowed\": [\"2001:db8::1\"]}]}]}", "$.bridges[0].ports[0].ipv4Allowed")]
+    [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"ports\": [{\"name\": \"t\", \"kind\": \"tap\", " +
+        "\"macLimit\": 0}]}]}", "$.bridges[0].ports[0].macLimit")]
+    [InlineData("{\"bridges\": [{\"name\": \"hr-\u00e9\"}]}", "printable ASCII")]
     public void MalformedConfig_IsRefused_NamingTheField(string json, string expected)
     {
         File.WriteAllText(PathOf("bad.json"), json);

@@ -215,4 +215,20 @@ public class ForwardingDatabaseTests
         Assert.All(learned, e => Assert.InRange(e.Port, 1, ports));
         Assert.Equal(9, fdb.Lookup(Bridge, TestFrames.Mac(macs + 1)));
     }
+
+    [Fact]
+    public void APortAtItsOwnLimit_IsRefusedNewMacs_WithoutClaimingKeysForThem()
+    {
+        var fdb = new ForwardingDatabase();
+        fdb.SetPortLimit(3, 4);
+        for (int n = 1; n <= 10_000; n++) fdb.Learn(Bridge, TestFrames.Mac(n), 3, 0);
+
+        Assert.Equal(4, fdb.EntriesOnPort(3));
+        Assert.Equal(4, fdb.ClaimedKeys);
+        Assert.Equal(9_996, fdb.RefusedPortLimit);
+        Assert.Equal(LearnResult.Learned, fdb.Learn(Bridge, TestFrames.Mac(20_000), 4, 0)); // other ports learn on
+
+        fdb.SetPortLimit(3, 0); // back to the FDB's per-port default
+        Assert.Equal(LearnResult.Learned, fdb.Learn(Bridge, TestFrames.Mac(10_001), 3, 0));
+    }
 }

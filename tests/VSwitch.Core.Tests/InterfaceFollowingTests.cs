@@ -166,6 +166,24 @@ public class InterfaceFollowingTests : IDisposable
     }
 
     [Fact]
+    public void AStaleDownEventOfATapHere_ChangesNothing_ARealOneFlushesItsMacs()
+    {
+        _lab.Controller.AddBridge("xapi1", null);
+        _lab.Controller.AddTap("xapi1", "tap1", null);
+        var tap = _lab.Port("tap1");
+        _lab.Receive("tap1", TestFrames.Ethernet(MacAddress.Broadcast, Guest));
+        var bridge = _lab.Controller.Bridge("xapi1");
+        ushort index = bridge.Guests.Single().Index;
+
+        // A TAP reports itself down as it is made, before it is set up; the event arrives once it is up.
+        _lab.Controller.OnInterfaceEvent(InterfaceEvents.Down(tap));
+        Assert.Equal(index, _lab.Controller.Fdb.Lookup(bridge.Domain, Guest));
+
+        _lab.SetLink("tap1", running: false);
+        Assert.Equal(0, (int)_lab.Controller.Fdb.Lookup(bridge.Domain, Guest));
+    }
+
+    [Fact]
     public void ATapPortMovedOnFromItsGuestsNamespace_IsFoundAgainByAskingItsDescriptor()
     {
         _lab.Controller.AddBridge("xapi1", null);

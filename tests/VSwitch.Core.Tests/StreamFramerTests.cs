@@ -65,16 +65,17 @@ public class StreamFramerTests
     }
 
     [Theory]
-    [InlineData(0, StreamFramer.Fault.EmptyFrame)]
-    [InlineData(StreamFramer.MaxFrameLength + 1, StreamFramer.Fault.FrameTooLong)]
-    [InlineData(-5, StreamFramer.Fault.FrameTooLong)]
-    public void BadLength_IsAFault(int length, StreamFramer.Fault expected)
+    [InlineData(0u, StreamFramer.Fault.EmptyFrame)]
+    [InlineData(StreamFramer.MaxFrameLength + 1u, StreamFramer.Fault.FrameTooLong)]
+    [InlineData(0xFFFF_FFFBu, StreamFramer.Fault.FrameTooLong)]
+    [InlineData(0xFFFF_FFFFu, StreamFramer.Fault.FrameTooLong)]
+    public void BadLength_IsAFault_ReadUnsigned(uint length, StreamFramer.Fault expected)
     {
         var good = Record(TestFrames.Ethernet(TestFrames.Mac(9), TestFrames.Mac(1)));
         var bad = new byte[8];
-        BinaryPrimitives.WriteInt32BigEndian(bad, length);
+        BinaryPrimitives.WriteUInt32BigEndian(bad, length);
         using var batch = new PacketBatch(8, 2048);
-        StreamFramer.Read(new ReadOnlySequence<byte>(good.Concat(bad).ToArray()), batch, out var fault, out int seen);
+        StreamFramer.Read(new ReadOnlySequence<byte>(good.Concat(bad).ToArray()), batch, out var fault, out uint seen);
         Assert.Equal(expected, fault);
         Assert.Equal(length, seen);
         Assert.Equal(1, batch.Count); // the frame before the fault still counts

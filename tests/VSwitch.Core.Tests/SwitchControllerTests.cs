@@ -21,6 +21,10 @@ public class SwitchControllerTests
         _factory.Existing["eth0"] = new FakePort("eth0", PortKind.Raw, MacAddress.Parse("52:54:00:12:34:56"));
         _factory.Existing["veth1"] = new FakePort("veth1", PortKind.Raw);
         _factory.Existing["veth2"] = new FakePort("veth2", PortKind.Raw);
+        // Other names of interfaces the switch holds (ip link property add … altname …).
+        _factory.AltNames["xapi1-alt"] = "xapi1";
+        _factory.AltNames["tap-alt"] = "vif1.0";
+        _factory.AltNames["eth0-alt"] = "eth0";
         _controller = new SwitchController(_factory, _datapath, new ForwardingDatabase(), new SwitchConfig(),
             config => _saved.Add(ConfigFile.Serialize(config)), NullLogger.Instance);
     }
@@ -140,9 +144,16 @@ public class SwitchControllerTests
 
     public static TheoryData<string, string[], string> Refusals => new()
     {
-        { "addbr", ["a-name-that-is-too-long"], "at most 15 characters" },
+        { "addbr", ["a-name-that-is-too-long"], "at most 15 bytes" },
         { "addbr", ["bad/name"], "may not contain '/'" },
         { "addbr", ["bad name"], "whitespace" },
+        { "addbr", ["hr-é"], "printable ASCII (letters, digits and punctuation), without 'é' (U+00E9)" },
+        { "addbr", ["tab\tname"], "without whitespace" },
+        { "addtap", ["xapi1", "hr-ü1"], "printable ASCII" },
+        { "addif", ["xapi1", "hr-ä1"], "printable ASCII" },
+        { "addif", ["xapi2", "xapi1-alt"], "xapi1-alt is bridge xapi1's own interface" },
+        { "addif", ["xapi2", "tap-alt"], "tap-alt is vif1.0, already a port of bridge xapi1" },
+        { "addbr", ["xenbr9", "eth0-alt"], "eth0-alt is eth0, already a link of pif eth0" },
         { "addbr", ["xapi1"], "already exists" },
         { "addbr", ["xenbr9", "nosuch0"], "no such interface" },
         { "addif", ["nosuchbr", "veth2"], "bridge nosuchbr does not exist" },

@@ -63,22 +63,24 @@ public class XeListTests
     {
         Assert.Equal(
             $"""
-            uuid ( RO)        : {InternalUuid}
-              name-label ( RW): xapi1
-                  bridge ( RO): xapi1
-                     MAC ( RO): fe:ff:ff:ff:ff:ff
-               PIF-uuids (SRO): 
-               VIF-uuids (SRO): {VifUuid}; {TapUuid}
-            other-config (MRW): automatic: false; owner: lab
+            uuid ( RO)                : {InternalUuid}
+                      name-label ( RW): xapi1
+                          bridge ( RO): xapi1
+                             MAC ( RO): fe:ff:ff:ff:ff:ff
+                       PIF-uuids (SRO): 
+                       VIF-uuids (SRO): {VifUuid}; {TapUuid}
+                    other-config (MRW): automatic: false; owner: lab
+            default-locking-mode ( RW): unlocked
 
 
-            uuid ( RO)        : {NetworkUuid}
-              name-label ( RW): Pool-wide network associated with eth0
-                  bridge ( RO): xenbr0
-                     MAC ( RO): 52:54:00:12:34:56
-               PIF-uuids (SRO): {PifUuid}
-               VIF-uuids (SRO): 
-            other-config (MRW): 
+            uuid ( RO)                : {NetworkUuid}
+                      name-label ( RW): Pool-wide network associated with eth0
+                          bridge ( RO): xenbr0
+                             MAC ( RO): 52:54:00:12:34:56
+                       PIF-uuids (SRO): {PifUuid}
+                       VIF-uuids (SRO): 
+                    other-config (MRW): 
+            default-locking-mode ( RW): unlocked
 
 
 

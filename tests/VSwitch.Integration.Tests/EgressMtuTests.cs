@@ -34,8 +34,8 @@ public class EgressMtuTests
         lab.StartTapGuest("vif9.0", "02:00:00:00:09:00", "198.18.1.39");
         lab.MustCtl("addsock", "xapi1", "st1");
         lab.MustCtl("addsock", "xapi1", "st9", "--mtu", "9000");
-        using var st1 = Connect(Path.Combine(lab.WorkDir, "st1.sock"));
-        using var st9 = Connect(Path.Combine(lab.WorkDir, "st9.sock"));
+        using var st1 = Connect(Path.Combine(lab.WorkDir, "streams", "st1.sock"));
+        using var st9 = Connect(Path.Combine(lab.WorkDir, "streams", "st9.sock"));
 
         string[] small = [t1, r1, "vif1.0", "st1"], large = [t9, r9, "vif9.0", "st9"];
         // The switch takes each port's MTU from its interface (link events, also from the guests' namespaces).

@@ -68,6 +68,34 @@ public class StreamPortTests
     }
 
     [Fact]
+    public void TwoHundredBadConnections_AreLoggedAtABoundedRate_WithLengthsUnsigned()
+    {
+        using var lab = new SwitchLab();
+        lab.MustCtl("addbr", "xapi1");
+        string path = Regex.Match(lab.MustCtl("addsock", "xapi1", "vm1"), @"addr\.path=(\S+)").Groups[1].Value;
+        for (int i = 0; i < 200; i++)
+        {
+            using var bad = Connect(path);
+            var record = Record(0, Broadcast());
+            BinaryPrimitives.WriteUInt32BigEndian(record, 0xFFFF_FFFF);
+            bad.Send(record);
+            Assert.True(ClosedBySwitch(bad), $"connection {i} was not dropped");
+        }
+        using (var good = Connect(path))
+        {
+            good.Send(Record(60, Broadcast()));
+            Assert.True(SpinWait.SpinUntil(() => lab.Stats("vm1").GetProperty("rxPackets").GetInt64() == 1,
+                TimeSpan.FromSeconds(3)), "the port no longer served a good peer");
+        }
+
+        var lines = lab.ReadLog().Split('\n').Where(l => l.Contains("stream port vm1", StringComparison.Ordinal))
+            .ToList();
+        Assert.InRange(lines.Count, 1, 14); // a burst of 10, then one every 10 s: not 400
+        Assert.Contains(lines, l => l.Contains("a frame length of 4294967295", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("length of -1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BadInput_DropsThatConnectionOnly_WithTheReasonLogged_AndTheNextPeerIsServed()
     {
         using var lab = new SwitchLab();

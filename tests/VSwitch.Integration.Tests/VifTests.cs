@@ -47,7 +47,7 @@ public class VifTests
         Assert.Contains("no such user", lab.Ctl("addvif", "xapi1", "vif1.0", "--owner", "no-such-user-here").Error);
         Assert.Contains("multicast", lab.Ctl("addvif", "xapi1", "vif1.0", "--mac", "03:00:00:00:00:01").Error);
         Assert.Contains("bridge nosuch does not exist", lab.Ctl("addvif", "nosuch", "vif1.0").Error);
-        Assert.Contains("at most 15 characters", lab.Ctl("addvif", "xapi1", "vif12345678.1234").Error);
+        Assert.Contains("at most 15 bytes", lab.Ctl("addvif", "xapi1", "vif12345678.1234").Error);
 
         Assert.Equal(links, Shell.Sh($"ip -n {lab.SwitchNs} -br link").Output);
         Assert.Equal(config, File.ReadAllText(lab.ConfigPath));

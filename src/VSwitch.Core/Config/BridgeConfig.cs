@@ -25,6 +25,10 @@ public sealed class BridgeConfig
     /// <summary>The management address, set by pif-reconfigure-ip; it lives on the bridge's host interface.</summary>
     public ManagementAddressConfig? Management { get; set; }
     public int AgeingSeconds { get; set; } = Bridge.DefaultAgeingSeconds;
+    /// <summary>xe's default-locking-mode: unlocked (when absent) or disabled.</summary>
+    public string? DefaultLockingMode { get; set; }
+    /// <summary>The most MACs the FDB learns on the uplink; absent for fdb.maxEntriesPerPort.</summary>
+    public int? PifMacLimit { get; set; }
     public List<PortConfig> Ports { get; set; } = [];
     /// <summary>Static FDB entries added with `fdb add`.</summary>
     public List<StaticMacConfig> StaticMacs { get; set; } = [];

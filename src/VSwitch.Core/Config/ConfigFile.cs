@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using VSwitch.Core.Control;
 
@@ -6,13 +7,25 @@ namespace VSwitch.Core.Config;
 /// <summary>Reads and atomically writes the config file.</summary>
 public static class ConfigFile
 {
-    /// <summary>A missing file is an empty switch; a malformed one is refused with the JSON path of the
-    /// fault.</summary>
+    /// <summary>The configuration file's mode, whatever the umask: root writes it, its group may read it.</summary>
+    public const UnixFileMode FilePermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    /// <summary>The mode of a directory made for it: no one but root and its group may enter.</summary>
+    public const UnixFileMode DirectoryPermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite
+        | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
+    /// <summary>
+    /// A missing file is an empty switch; a malformed one is refused with the JSON path of the fault. So is an
+    /// empty one: the switch never writes one, so it is a damaged file, and starting empty would overwrite
+    /// the bridges it had at the first change.
+    /// </summary>
     public static SwitchConfig Load(string path)
     {
         if (!File.Exists(path)) return new SwitchConfig();
         string text = File.ReadAllText(path);
-        if (string.IsNullOrWhiteSpace(text)) return new SwitchConfig();
+        if (string.IsNullOrWhiteSpace(text))
+            throw new ConfigException($"config {path} is empty, which vswitchd never writes: restore it from a " +
+                "backup, or delete it to start a switch with no bridges");
         SwitchConfig? config;
         try
         {
@@ -32,21 +45,42 @@ public static class ConfigFile
     public static string Serialize(SwitchConfig config) => JsonSerializer.Serialize(config,
         ConfigJsonContext.Default.SwitchConfig);
 
-    /// <summary>Write a temporary file beside the target, fsync it, rename it over the target, fsync the
-    /// directory.</summary>
+    /// <summary>
+    /// Writes a temporary file beside the target, fsyncs it, renames it over the target and fsyncs the
+    /// directory. The temporary file has a name no one can guess and is created exclusively (O_CREAT|O_EXCL,
+    /// which also refuses a symbolic link planted in its place), then given <see cref="FilePermissions"/> by
+    /// fchmod, so the umask has no say. A write that fails (a full disk) removes it and leaves the target
+    /// as it was.
+    /// </summary>
     public static void SaveAtomically(string path, SwitchConfig config)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        if (!Directory.Exists(directory))
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(Serialize(config) + "\n");
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            Directory.CreateDirectory(directory, DirectoryPermissions);
+            File.SetUnixFileMode(directory, DirectoryPermissions);
         }
-        File.Move(temporary, full, overwrite: true);
+        string unguessable = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{unguessable}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, new FileStreamOptions
+                   {
+                       Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FilePermissions,
+                   }))
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, FilePermissions);
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(Serialize(config) + "\n"));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
         SyncDirectory(directory);
     }
 

@@ -61,6 +61,17 @@ public static class ConfigValidator
             if (bridge.AgeingSeconds < 0) throw Fault(source, $"{at}.ageingSeconds", "must be 0 (never age) or more");
             CheckUuid(seenUuids, bridge.Uuid, source, $"{at}.uuid");
             CheckUuid(seenUuids, bridge.PifUuid, source, $"{at}.pifUuid");
+            if (bridge.NameLabel is { } label)
+                Check(source, $"{at}.nameLabel", () => FreeText.Check("name-label", label, FreeText.MaxLabel));
+            CheckOtherConfig(source, $"{at}.otherConfig", bridge.OtherConfig);
+            CheckOtherConfig(source, $"{at}.pifOtherConfig", bridge.PifOtherConfig);
+            if (bridge.DefaultLockingMode is { } locking)
+                Check(source, $"{at}.defaultLockingMode", () => LockingModeNames.ParseNetworkDefault(locking));
+            if (bridge.PifMacLimit is { } pifLimit)
+            {
+                if (bridge.Pif is null) throw Fault(source, $"{at}.pifMacLimit", "is set but the bridge has no pif");
+                CheckMacLimit(source, $"{at}.pifMacLimit", pifLimit, config.Fdb.MaxEntries);
+            }
             if (bridge.PifUuid is not null && bridge.Pif is null) throw Fault(source, $"{at}.pifUuid",
                 "is set but the bridge has no pif");
             if (bridge.Management is { } management)
@@ -108,6 +119,7 @@ public static class ConfigValidator
                     try { VlanSet.Parse(port.Trunks); }
                     catch (FormatException e) { throw Fault(source, $"{portAt}.trunks", e.Message); }
                 }
+                CheckLocking(source, portAt, port, config.Fdb.MaxEntries);
                 if (bondMembers.TryGetValue(port.Name, out var memberOf)) throw Fault(source, $"{portAt}.name",
                     $"'{port.Name}' is a member of bond '{memberOf}'");
                 Claim(seenPorts, port.Name, bridge.Name, source, $"{portAt}.name");
@@ -160,4 +172,38 @@ public static class ConfigValidator
 
     private static ConfigException Fault(string source, string at, string message)
         => new($"config {source} at {at}: {message}");
+
+    private static void CheckOtherConfig(string source, string at, Dictionary<string, string> otherConfig)
+    {
+        if (otherConfig is null) throw Fault(source, at, "must be an object");
+        if (otherConfig.Count > FreeText.MaxEntries) throw Fault(source, at,
+            $"holds {otherConfig.Count} keys; at most {FreeText.MaxEntries} are kept");
+        foreach (var (key, value) in otherConfig)
+        {
+            Check(source, at, () => FreeText.Check($"key '{key}'", key, FreeText.MaxKey));
+            Check(source, $"{at}.{key}", () => FreeText.Check("the value", value ?? "", FreeText.MaxValue));
+        }
+    }
+
+    /// <summary>A port's VIF locking and MAC limit, as vif-param-set and maclimit would have taken them.</summary>
+    private static void CheckLocking(string source, string at, PortConfig port, int maxEntries)
+    {
+        if (port.LockingMode is { } mode)
+        {
+            Check(source, $"{at}.lockingMode", () => LockingModeNames.Parse(mode));
+            if (mode == "locked" && port.Mac is null)
+                throw Fault(source, $"{at}.lockingMode", "a port without a mac of its own cannot be locked");
+        }
+        if (port.Ipv4Allowed is { } ipv4)
+            Check(source, $"{at}.ipv4Allowed", () => PortLocking.ParseList("ipv4-allowed", string.Join(",", ipv4)));
+        if (port.Ipv6Allowed is { } ipv6)
+            Check(source, $"{at}.ipv6Allowed", () => PortLocking.ParseList("ipv6-allowed", string.Join(",", ipv6)));
+        if (port.MacLimit is { } limit) CheckMacLimit(source, $"{at}.macLimit", limit, maxEntries);
+    }
+
+    private static void CheckMacLimit(string source, string at, int limit, int maxEntries)
+    {
+        if (limit < 1 || limit > maxEntries)
+            throw Fault(source, at, $"must be a number of MACs from 1 to {maxEntries} (fdb.maxEntries)");
+    }
 }

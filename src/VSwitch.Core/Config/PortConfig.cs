@@ -17,4 +17,12 @@ public sealed class PortConfig
     public string? Trunks { get; set; }
     /// <summary>For stream ports: the largest L3 payload the guest takes (its MTU); absent for 1500.</summary>
     public int? Mtu { get; set; }
+    /// <summary>VIF locking: network_default (when absent), locked, unlocked or disabled.</summary>
+    public string? LockingMode { get; set; }
+    /// <summary>The IPv4 addresses a locked port may send from.</summary>
+    public List<string>? Ipv4Allowed { get; set; }
+    /// <summary>The IPv6 addresses a locked port may send from, besides its link-local.</summary>
+    public List<string>? Ipv6Allowed { get; set; }
+    /// <summary>The most MACs the FDB learns on the port; absent for fdb.maxEntriesPerPort.</summary>
+    public int? MacLimit { get; set; }
 }

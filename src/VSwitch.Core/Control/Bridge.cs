@@ -18,6 +18,8 @@ public sealed class Bridge(string name, ushort domain, MacAddress mac, string uu
     public string NameLabel { get; set; } = name;
     public Dictionary<string, string> OtherConfig { get; } = new(StringComparer.Ordinal);
     public int AgeingSeconds { get; set; } = DefaultAgeingSeconds;
+    /// <summary>xe's default-locking-mode: what ports in network_default mode do (unlocked or disabled).</summary>
+    public LockingMode DefaultLockingMode { get; set; } = LockingMode.Unlocked;
     /// <summary>The bridge's own host interface (a switch-owned TAP named as the bridge).</summary>
     public Port? Host { get; set; }
     /// <summary>The uplink port of an external bridge: its share of the PIF, named eth1 (untagged) or eth1.5 (VLAN

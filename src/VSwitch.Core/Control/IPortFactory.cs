@@ -24,6 +24,10 @@ public interface IPortFactory
 
     bool InterfaceExists(string name);
 
+    /// <summary>The interface's index in the switch's namespace, 0 when there is none: one interface may go
+    /// by several names (altnames), its index by one.</summary>
+    int InterfaceIndex(string name);
+
     /// <summary>Whether the interface is up with carrier (IFF_UP and IFF_RUNNING): a bond member's link state when
     /// polled.</summary>
     bool LinkRunning(string name);

@@ -33,6 +33,10 @@ public sealed class Port(string name, PortKind kind, PortRole role, ushort index
     /// namespace); null when it is not known (moved on from there) or the port has no interface.
     /// </summary>
     public InterfacePlace? Place { get; set; } = (device as IInterfacePort)?.Place;
+    /// <summary>VIF locking: the mode and the addresses the guest may send from.</summary>
+    public PortLocking Locking { get; set; } = PortLocking.Default;
+    /// <summary>The most MACs the FDB learns on this port; null: the FDB's per-port default.</summary>
+    public int? MacLimit { get; set; }
     /// <summary>Counter values at creation; a reused index starts from zero.</summary>
     public long[] Baseline { get; } = new long[PortCounters.Fields];
 }

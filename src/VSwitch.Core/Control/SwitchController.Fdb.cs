@@ -19,9 +19,20 @@ public sealed partial class SwitchController
                 ?? throw new ConfigException($"fdb add: {portName} is not a port of bridge {bridgeName}");
             if (mac == bridge.Mac) throw new ConfigException($"fdb add: {mac} is the bridge's own address (its local " +
                 $"entry) and cannot be moved");
+            string? before = bridge.StaticMacs.GetValueOrDefault(mac);
             Fdb.AddStatic(bridge.Domain, mac, port.Index);
             bridge.StaticMacs[mac] = port.Name;
-            Persist();
+            PersistOrUndo(() =>
+            {
+                Fdb.Remove(bridge.Domain, mac);
+                if (before is null)
+                {
+                    bridge.StaticMacs.Remove(mac);
+                    return;
+                }
+                bridge.StaticMacs[mac] = before;
+                if (bridge.FindPort(before) is { } earlier) Fdb.AddStatic(bridge.Domain, mac, earlier.Index);
+            });
         }
     }
 
@@ -35,10 +46,13 @@ public sealed partial class SwitchController
                 out var mac)) throw new ConfigException($"fdb del: '{macText}' is not a MAC address");
             if (mac == bridge.Mac) throw new ConfigException($"fdb del: {mac} is the bridge's own address (its local " +
                 $"entry) and cannot be removed");
-            bool wasStatic = bridge.StaticMacs.Remove(mac);
+            bool wasStatic = bridge.StaticMacs.ContainsKey(mac);
+            if (wasStatic)
+                PersistWithout(config => BridgeIn(config, bridgeName).StaticMacs.RemoveAll(s
+                    => MacAddress.Parse(s.Mac) == mac));
+            bridge.StaticMacs.Remove(mac);
             if (!Fdb.Remove(bridge.Domain, mac) && !wasStatic)
                 throw new ConfigException($"fdb del: bridge {bridgeName} has no entry for {mac}");
-            if (wasStatic) Persist();
         }
     }
 

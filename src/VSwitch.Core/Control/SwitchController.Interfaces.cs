@@ -198,7 +198,23 @@ public sealed partial class SwitchController
             Publish();
         }
         // A TAP has carrier while its descriptor (ours) is open: up and down is the guest's `ip link set`.
-        SetLinkRunning(bridge, port, e.Running);
+        // Events arrive late: a TAP just created reports itself down before it is set up. In the daemon's
+        // namespace the event is a cue to look, so a stale one changes nothing (and logs no false link loss).
+        bool running = e.Namespace is null && e.Name == port.Name ? StillRunning(port.Name, e.Running) : e.Running;
+        SetLinkRunning(bridge, port, running);
+    }
+
+    /// <summary>Whether the interface runs now, by asking it; the event's word where it cannot be asked.</summary>
+    private bool StillRunning(string name, bool reported)
+    {
+        try
+        {
+            return _ports.LinkRunning(name);
+        }
+        catch (Exception e) when (e is IOException or ConfigException)
+        {
+            return reported;
+        }
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed partial class SwitchController
                 EnsureFree(member);
                 if (!_ports.InterfaceExists(member))
                     throw new ConfigException($"bond {name}: member {member} does not exist");
+                EnsureNotHeld(member);
                 if (_ports.HasIpv4Address(member))
                     throw new ConfigException($"bond {name}: member {member} has an IP address; a bond member " +
                         $"carries guest traffic only (move the address to the bridge with pif-reconfigure-ip)");
@@ -44,8 +45,8 @@ public sealed partial class SwitchController
             if (updelayMs < 0 || downdelayMs < 0)
                 throw new ConfigException($"bond {name}: updelay and downdelay are milliseconds, 0 or more");
             var address = mac is null ? (MacAddress?)null : MacPolicy.ValidatePortMac(mac);
-            OpenBond(name, members, settings, address, members.ToDictionary(m => m, _ => NewUuid()));
-            Persist();
+            var bond = OpenBond(name, members, settings, address, members.ToDictionary(m => m, _ => NewUuid()));
+            PersistOrUndo(() => ClosePif(bond));
         }
     }
 
@@ -59,8 +60,8 @@ public sealed partial class SwitchController
             var users = BridgesOn(pif).Select(b => b.Name).ToList();
             if (users.Count > 0) throw new ConfigException($"bond {name} is the pif of {string.Join(", ", users)}; " +
                 $"delete those bridges first");
+            PersistWithout(config => config.Bonds.RemoveAll(b => b.Name == name));
             ClosePif(pif);
-            Persist();
         }
     }
 
@@ -79,7 +80,7 @@ public sealed partial class SwitchController
     }
 
     /// <param name="restoring">From the config at start: a member that is missing is absent, not an error.</param>
-    private void OpenBond(string name, IReadOnlyList<string> names, BondSettings settings, MacAddress? mac,
+    private Pif OpenBond(string name, IReadOnlyList<string> names, BondSettings settings, MacAddress? mac,
         Dictionary<string, string> uuids,
         bool restoring = false)
     {
@@ -108,6 +109,7 @@ public sealed partial class SwitchController
         pif.Active = ChooseActive(pif);
         StartPif(pif);
         LogBondAdded(_log, name, BondModeNames.Of(settings.Mode), string.Join(", ", names), pif.Active?.Name ?? "none");
+        return pif;
     }
 
     /// <summary>

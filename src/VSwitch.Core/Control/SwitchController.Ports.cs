@@ -19,8 +19,9 @@ public sealed partial class SwitchController
             Names.ValidateInterface(device, "interface");
             EnsureFree(device);
             if (!_ports.InterfaceExists(device)) throw new ConfigException($"interface {device} does not exist");
+            EnsureNotHeld(device);
             AttachGuest(bridge, device, PortKind.Raw, null, NewUuid(), null);
-            Commit();
+            CommitOrUndo(() => RemoveGuest(bridge, device));
         }
     }
 
@@ -37,7 +38,7 @@ public sealed partial class SwitchController
                 throw new ConfigException($"cannot create tap {name}: an interface with " +
                 $"that name already exists");
             var port = AttachGuest(bridge, name, PortKind.Tap, address, NewUuid(), null);
-            Commit();
+            CommitOrUndo(() => RemoveGuest(bridge, name));
             return port.ConfiguredMac!.Value;
         }
     }
@@ -54,7 +55,7 @@ public sealed partial class SwitchController
             if (mtu is { } given) PortMtu.Validate($"stream port {name}", given);
             EnsureFree(name);
             var port = AttachGuest(bridge, name, PortKind.Stream, address, NewUuid(), owner, mtu);
-            Commit();
+            CommitOrUndo(() => RemoveGuest(bridge, name));
             return port;
         }
     }
@@ -84,7 +85,11 @@ public sealed partial class SwitchController
                 DeleteTapQuietly(name);
                 throw;
             }
-            Commit();
+            CommitOrUndo(() =>
+            {
+                RemoveGuest(bridge, name);
+                DeleteTapQuietly(name);
+            });
             return address;
         }
     }
@@ -100,9 +105,9 @@ public sealed partial class SwitchController
                 if (kind != PortKind.Vif)
                     throw new ConfigException($"{name} is not a VIF (it was attached with addif or addtap); delif " +
                         $"{bridge.Name} {name} removes it");
+                PersistWithout(config => ForgetPort(BridgeIn(config, bridge.Name), name));
                 RemoveGuest(bridge, name);
                 DeleteTapQuietly(name);
-                Persist();
                 return;
             }
             throw new ConfigException($"no VIF named {name} (vif-list shows them)");
@@ -124,9 +129,16 @@ public sealed partial class SwitchController
             }
             if (kind == PortKind.Vif)
                 throw new ConfigException($"{name} is a VIF; delvif {name} removes it together with its TAP");
+            PersistWithout(config => ForgetPort(BridgeIn(config, bridgeName), name));
             RemoveGuest(bridge, name);
-            Persist();
         }
+    }
+
+    /// <summary>A port and its static MACs leave a bridge's configuration.</summary>
+    private static void ForgetPort(BridgeConfig bridge, string name)
+    {
+        bridge.Ports.RemoveAll(p => p.Name == name);
+        bridge.StaticMacs.RemoveAll(s => s.Port == name);
     }
 
     /// <summary>
@@ -153,10 +165,28 @@ public sealed partial class SwitchController
             {
                 throw new ConfigException($"trunk {portName}: {e.Message}");
             }
+            var before = port.TrunkVlans;
             port.TrunkVlans = set;
-            Commit();
+            CommitOrUndo(() => port.TrunkVlans = before);
         }
     }
+
+    /// <summary>
+    /// Gives a port attached again (at start, or when its interface came back) what the configuration kept of
+    /// it besides its device: trunk VLANs, locking, MAC limit. True when there was anything to give.
+    /// </summary>
+    private static bool ApplySaved(Port port, PortConfig saved)
+    {
+        if (saved.Trunks is not null) port.TrunkVlans = VlanSet.Parse(saved.Trunks);
+        port.Locking = LockingOf(saved);
+        port.MacLimit = saved.MacLimit;
+        return saved.Trunks is not null || !port.Locking.IsDefault || saved.MacLimit is not null;
+    }
+
+    private static PortLocking LockingOf(PortConfig saved) => new(
+        saved.LockingMode is null ? LockingMode.NetworkDefault : LockingModeNames.Parse(saved.LockingMode),
+        PortLocking.ParseList("ipv4-allowed", string.Join(",", saved.Ipv4Allowed ?? [])),
+        PortLocking.ParseList("ipv6-allowed", string.Join(",", saved.Ipv6Allowed ?? [])));
 
     /// <summary>The kind of guest port <paramref name="name"/> of the bridge, attached or absent; null when it is not
     /// one.</summary>
@@ -206,7 +236,7 @@ public sealed partial class SwitchController
             var mac = absent.Mac is null ? (MacAddress?)null : MacAddress.Parse(absent.Mac);
             var port = AttachGuest(bridge, absent.Name, absent.Kind, mac, absent.Uuid ?? NewUuid(), absent.Owner,
                 absent.Mtu);
-            if (absent.Trunks is not null) port.TrunkVlans = VlanSet.Parse(absent.Trunks);
+            ApplySaved(port, absent);
             foreach (var (staticMac, portName) in bridge.StaticMacs)
                 if (portName == port.Name) Fdb.AddStatic(bridge.Domain, staticMac, port.Index);
             Publish();
@@ -307,6 +337,7 @@ public sealed partial class SwitchController
         if (_captures.Remove(port.Index, out var capture)) capture.End();
         // After StopReceiving no worker holds a snapshot with this port, so no learn can re-add it.
         Fdb.Flush(port: port.Index, includeStatic: true);
+        Fdb.SetPortLimit(port.Index, 0);
         port.Device.Dispose();
     }
 
@@ -320,6 +351,26 @@ public sealed partial class SwitchController
         {
             LogTapNotDeleted(_log, name, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Refuses to attach an interface the switch already holds under another name (an altname): one of its
+    /// own TAPs made a raw port of its bridge would loop every broadcast back into it.
+    /// </summary>
+    private void EnsureNotHeld(string name)
+    {
+        int index = _ports.InterfaceIndex(name);
+        if (index == 0) return;
+        foreach (var bridge in _bridges.Values)
+            foreach (var port in bridge.AllPorts())
+                if (port.Place is { Namespace: null } place && place.Index == index)
+                    throw new ConfigException(port.Role == PortRole.Host
+                        ? $"{name} is bridge {bridge.Name}'s own interface"
+                        : $"{name} is {port.Name}, already a port of bridge {bridge.Name}");
+        foreach (var pif in _pifs.Values)
+            foreach (var member in pif.Members)
+                if ((member.Device as IInterfacePort)?.Place is { Namespace: null } place && place.Index == index)
+                    throw new ConfigException($"{name} is {member.Name}, already a link of pif {pif.Name}");
     }
 
     private void EnsureFree(string name)

@@ -123,8 +123,11 @@ public sealed partial class SwitchController
             _ => port.Kind.ToString().ToLowerInvariant(),
         };
         long kernelDrops = port.Device is IKernelDropCounter device ? device.KernelReceiveDrops() : 0;
-        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops) with { Mtu = MtuOf(bridge,
-            port) };
+        return Counted(port.Index, port.Baseline, port.Name, bridge.Name, kind, kernelDrops) with
+        {
+            Mtu = MtuOf(bridge, port),
+            MacLimit = port.Role == PortRole.Host ? null : port.MacLimit ?? Fdb.Limits.MaxEntriesPerPort,
+        };
     }
 
     /// <summary>
@@ -150,7 +153,7 @@ public sealed partial class SwitchController
         return new PortStats(name, owner, kind,
             Read(PortCounters.RxPackets), Read(PortCounters.RxBytes), rxErrors, rxDropped,
             Read(PortCounters.TxPackets), Read(PortCounters.TxBytes), txErrors, txDropped,
-            Read(PortCounters.FloodedFrames), reasons);
+            Read(PortCounters.FloodedFrames), reasons, LearningRefused: Read(PortCounters.LearningRefused));
     }
 
     /// <summary>A bridge's figures: frames that entered it from any port, and frames it sent out of any port.</summary>
@@ -164,16 +167,10 @@ public sealed partial class SwitchController
                 => p.RxDropped),
             ports.Sum(p => p.TxPackets), ports.Sum(p => p.TxBytes), ports.Sum(p => p.TxErrors), ports.Sum(p
                 => p.TxDropped),
-            ports.Sum(p => p.Flooded), reasons);
+            ports.Sum(p => p.Flooded), reasons, LearningRefused: ports.Sum(p => p.LearningRefused));
     }
 
     // ---- publishing and persisting (caller holds _lock) ---------------------------------------
-
-    private void Commit()
-    {
-        Publish();
-        Persist();
-    }
 
     private void Publish()
     {
@@ -188,16 +185,20 @@ public sealed partial class SwitchController
         var bridges = new SnapshotBridge?[maxDomain + 1];
         foreach (var bridge in _bridges.Values)
         {
-            var members = bridge.AllPorts().ToArray();
-            foreach (var port in members)
+            foreach (var port in bridge.AllPorts())
             {
                 // The uplink sends through the PIF's members that carry traffic now: a failover is a publish.
                 if (port.Device is UplinkPort uplink) uplink.Carry(bridge.Pif!.CarryingMembers(),
                     bridge.Pif.Bond?.Mode == BondMode.BalanceSlb);
                 ports[port.Index] = new SnapshotPort(port.Index, bridge.Domain, port.Name, port.Role, port.Device,
-                    _captures.GetValueOrDefault(port.Index)) { TrunkVlans = port.TrunkVlans, Mtu = MtuOf(bridge,
-                        port) };
+                    _captures.GetValueOrDefault(port.Index))
+                {
+                    TrunkVlans = port.TrunkVlans, Mtu = MtuOf(bridge, port), Lock = LockOf(bridge, port),
+                };
+                Fdb.SetPortLimit(port.Index, port.MacLimit ?? 0);
             }
+            // A disabled port takes no floods; a frame for it alone is dropped on the way (PortDisabled).
+            var members = bridge.AllPorts().Where(p => ports[p.Index]!.Lock is not { IsDisabled: true }).ToArray();
             bridges[bridge.Domain] = new SnapshotBridge(bridge.Domain, bridge.Name, bridge.Mac,
                 bridge.AgeingSeconds * 1000L,
                 members.Select(p => p.Index).ToArray(), members.Select(p => MtuOf(bridge, p)).ToArray());
@@ -236,6 +237,21 @@ public sealed partial class SwitchController
                 {
                     Demux = new VlanDemux(byVlan, pop, untagged, pif.Admission(member)),
                 };
+    }
+
+    /// <summary>A guest port's VIF locking as the datapath checks it; null when it is unlocked.</summary>
+    private static PortLock? LockOf(Bridge bridge, Port port)
+    {
+        if (port.Role != PortRole.Guest) return null;
+        return port.Locking.Effective(bridge.DefaultLockingMode) switch
+        {
+            LockingMode.Disabled => PortLock.Disabled,
+            LockingMode.Locked when port.ConfiguredMac is { } mac =>
+                PortLock.Locked(mac, port.Locking.Ipv4Allowed, port.Locking.Ipv6Allowed),
+            // Locking needs the guest's MAC; a raw port was given none, so it cannot be locked (refused when set).
+            LockingMode.Locked => PortLock.Disabled,
+            _ => null,
+        };
     }
 
     /// <summary>What a frame out of the port may carry: the uplink's is its PIF's smallest member MTU.</summary>
@@ -278,6 +294,9 @@ public sealed partial class SwitchController
                 Netmask = b.Management.Netmask.ToString(),
             },
             AgeingSeconds = b.AgeingSeconds,
+            DefaultLockingMode = b.DefaultLockingMode == LockingMode.Unlocked ? null
+                : LockingModeNames.Of(b.DefaultLockingMode),
+            PifMacLimit = b.Uplink?.MacLimit,
             Ports = b.Guests.Select(ConfigOf).Concat(b.Absent).ToList(),
             StaticMacs = b.StaticMacs.Select(e => new StaticMacConfig { Mac = e.Key.ToString(),
                 Port = e.Value }).ToList(),
@@ -294,5 +313,9 @@ public sealed partial class SwitchController
         Owner = p.Owner,
         Trunks = p.TrunkVlans?.ToString(),
         Mtu = p.Kind == PortKind.Stream && p.Mtu != IPort.DefaultMtu ? p.Mtu : null,
+        LockingMode = p.Locking.Mode == LockingMode.NetworkDefault ? null : LockingModeNames.Of(p.Locking.Mode),
+        Ipv4Allowed = p.Locking.Ipv4Allowed.Count == 0 ? null : p.Locking.Ipv4Allowed.Select(a => a.ToString()).ToList(),
+        Ipv6Allowed = p.Locking.Ipv6Allowed.Count == 0 ? null : p.Locking.Ipv6Allowed.Select(a => a.ToString()).ToList(),
+        MacLimit = p.MacLimit,
     };
 }

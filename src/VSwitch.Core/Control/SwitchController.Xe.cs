@@ -6,8 +6,9 @@ namespace VSwitch.Core.Control;
 public sealed partial class SwitchController
 {
     /// <summary>
-    /// network-param-set: name-label, or other-config:KEY (free-form). Every setting is checked before any
-    /// is applied, so a bad one changes nothing.
+    /// network-param-set: name-label, default-locking-mode (unlocked or disabled: what its ports in
+    /// network_default mode do), or other-config:KEY (free-form). Every setting is checked before any is
+    /// applied, so a bad one changes nothing.
     /// </summary>
     public void SetNetworkParams(string uuid, IReadOnlyList<KeyValuePair<string, string>> settings)
     {
@@ -17,15 +18,28 @@ public sealed partial class SwitchController
                 ?? throw new ConfigException($"no network with uuid {uuid} (network-list shows them)");
             foreach (var (param, value) in settings)
             {
-                if (param != "name-label") OtherConfigKey(param, "network");
+                if (param == "default-locking-mode") LockingModeNames.ParseNetworkDefault(value);
+                else if (param != "name-label") OtherConfigValue(OtherConfigKey(param, "network"), value);
                 else if (value.Length == 0) throw new ConfigException("name-label may not be empty");
+                else FreeText.Check("name-label", value, FreeText.MaxLabel);
             }
+            CheckEntries(bridge.OtherConfig, settings, "network");
+            string label = bridge.NameLabel;
+            var locking = bridge.DefaultLockingMode;
+            var otherConfig = new Dictionary<string, string>(bridge.OtherConfig);
             foreach (var (param, value) in settings)
             {
                 if (param == "name-label") bridge.NameLabel = value;
+                else if (param == "default-locking-mode")
+                    bridge.DefaultLockingMode = LockingModeNames.ParseNetworkDefault(value);
                 else bridge.OtherConfig[OtherConfigKey(param, "network")] = value;
             }
-            Persist();
+            CommitOrUndo(() =>
+            {
+                bridge.NameLabel = label;
+                bridge.DefaultLockingMode = locking;
+                Restore(bridge.OtherConfig, otherConfig);
+            });
         }
     }
 
@@ -35,9 +49,11 @@ public sealed partial class SwitchController
         lock (_lock)
         {
             var bridge = PifBridge(uuid);
-            foreach (var (param, _) in settings) OtherConfigKey(param, "PIF");
+            foreach (var (param, value) in settings) OtherConfigValue(OtherConfigKey(param, "PIF"), value);
+            CheckEntries(bridge.PifOtherConfig, settings, "PIF");
+            var before = new Dictionary<string, string>(bridge.PifOtherConfig);
             foreach (var (param, value) in settings) bridge.PifOtherConfig[OtherConfigKey(param, "PIF")] = value;
-            Persist();
+            PersistOrUndo(() => Restore(bridge.PifOtherConfig, before));
         }
     }
 
@@ -59,11 +75,22 @@ public sealed partial class SwitchController
                     "mode=static IP=… netmask=…, or run a DHCP client on the bridge interface yourself"),
                 _ => throw new ConfigException($"mode '{mode}' is not one of static, none"),
             };
+            var before = bridge.Management;
             _ports.SetAddress(bridge.Name, address);
             bridge.Management = address;
-            Persist();
+            PersistOrUndo(() =>
+            {
+                bridge.Management = before;
+                _ports.SetAddress(bridge.Name, before);
+            });
             LogAddress(_log, bridge.Name, address is null ? "none" : $"{address.Ip}/{address.PrefixLength}");
         }
+    }
+
+    private static void Restore(Dictionary<string, string> map, Dictionary<string, string> before)
+    {
+        map.Clear();
+        foreach (var (key, value) in before) map[key] = value;
     }
 
     private Bridge PifBridge(string uuid) =>
@@ -75,13 +102,26 @@ public sealed partial class SwitchController
         const string prefix = "other-config:";
         if (!param.StartsWith(prefix, StringComparison.Ordinal))
             throw new ConfigException($"{what} parameter '{param}' cannot be set: settable are " +
-                $"{(what == "network" ? "name-label and " : "")}other-config:KEY");
+                $"{(what == "network" ? "name-label, default-locking-mode and " : "")}other-config:KEY");
         string key = param[prefix.Length..];
-        if (key.Length == 0
-            || key.Any(char.IsWhiteSpace))
-                throw new ConfigException($"other-config key '{key}' must be non-empty and " +
-            $"contain no whitespace");
+        if (key.Length == 0 || key.Any(char.IsWhiteSpace))
+            throw new ConfigException($"other-config key '{key}' must be non-empty and contain no whitespace");
+        FreeText.Check("an other-config key", key, FreeText.MaxKey);
         return key;
+    }
+
+    private static void OtherConfigValue(string key, string value) =>
+        FreeText.Check($"other-config:{key}", value, FreeText.MaxValue);
+
+    /// <summary>Refuses settings that would take an object's other-config past <see cref="FreeText.MaxEntries"/>.</summary>
+    private static void CheckEntries(Dictionary<string, string> otherConfig,
+        IReadOnlyList<KeyValuePair<string, string>> settings, string what)
+    {
+        const string prefix = "other-config:";
+        int added = settings.Where(s => s.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(s => s.Key[prefix.Length..]).Distinct().Count(k => !otherConfig.ContainsKey(k));
+        if (otherConfig.Count + added > FreeText.MaxEntries)
+            throw new ConfigException($"a {what}'s other-config holds at most {FreeText.MaxEntries} keys");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "management address of {Bridge} set to {Address}")]

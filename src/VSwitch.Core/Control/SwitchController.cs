@@ -71,6 +71,9 @@ public sealed partial class SwitchController : IDisposable
                     saved, restoring: true);
                 bridge.NameLabel = b.NameLabel ?? b.Name;
                 bridge.AgeingSeconds = b.AgeingSeconds;
+                if (b.DefaultLockingMode is { } locking)
+                    bridge.DefaultLockingMode = LockingModeNames.ParseNetworkDefault(locking);
+                if (bridge.Uplink is { } uplink) uplink.MacLimit = b.PifMacLimit;
                 foreach (var (k, v) in b.OtherConfig) bridge.OtherConfig[k] = v;
                 foreach (var (k, v) in b.PifOtherConfig) bridge.PifOtherConfig[k] = v;
                 if (b.Management is not null) RestoreManagement(bridge, b.Management);
@@ -82,7 +85,23 @@ public sealed partial class SwitchController : IDisposable
                 foreach (var entry in b.StaticMacs) RestoreStaticMac(bridge, entry);
             }
             Publish();
-            if (assigned) Persist();
+            if (assigned) PersistAssigned();
+        }
+    }
+
+    /// <summary>
+    /// Saves the UUIDs a hand-written configuration was given at start. The switch runs as restored either
+    /// way; if the file cannot be written, the next start assigns new ones.
+    /// </summary>
+    private void PersistAssigned()
+    {
+        try
+        {
+            Persist();
+        }
+        catch (Exception e) when (IsFileFailure(e))
+        {
+            LogAssignedNotSaved(_log, e.Message);
         }
     }
 
@@ -93,17 +112,14 @@ public sealed partial class SwitchController : IDisposable
         {
             var mac = p.Mac is null ? (MacAddress?)null : MacAddress.Parse(p.Mac);
             var port = AttachGuest(bridge, p.Name, p.Kind, mac, uuid, p.Owner, p.Mtu);
-            if (p.Trunks is not null)
-            {
-                port.TrunkVlans = VlanSet.Parse(p.Trunks);
-                Publish();
-            }
+            if (ApplySaved(port, p)) Publish();
         }
         catch (Exception e) when (e is ConfigException or IOException)
         {
             LogPortNotRestored(_log, p.Name, bridge.Name, e.Message);
             bridge.Absent.Add(new PortConfig { Name = p.Name, Uuid = uuid, Kind = p.Kind, Mac = p.Mac, Owner = p.Owner,
-                Trunks = p.Trunks, Mtu = p.Mtu });
+                Trunks = p.Trunks, Mtu = p.Mtu, LockingMode = p.LockingMode, Ipv4Allowed = p.Ipv4Allowed,
+                Ipv6Allowed = p.Ipv6Allowed, MacLimit = p.MacLimit });
         }
     }
 
@@ -162,10 +178,11 @@ public sealed partial class SwitchController : IDisposable
                 {
                     EnsureFree(pif);
                     if (!_ports.InterfaceExists(pif)) throw new ConfigException($"pif {pif}: no such interface");
+                    EnsureNotHeld(pif);
                 }
             }
-            CreateBridge(name, pif, vlan ?? 0, NewUuid(), NewUuid());
-            Commit();
+            var bridge = CreateBridge(name, pif, vlan ?? 0, NewUuid(), NewUuid());
+            CommitOrUndo(() => RemoveBridge(bridge));
         }
     }
 
@@ -178,19 +195,25 @@ public sealed partial class SwitchController : IDisposable
             if (guests.Count > 0 && !force)
                 throw new ConfigException($"bridge {name} still has {guests.Count} port(s) " +
                     $"({string.Join(", ", guests)}); delif them first, or use --force");
-            _bridges.Remove(name);
-            Publish();
-            foreach (var port in bridge.AllPorts().ToList()) Close(port);
-            if (bridge.Pif is { } pif) ReleasePif(pif);
+            PersistWithout(config => config.Bridges.RemoveAll(b => b.Name == name));
+            RemoveBridge(bridge);
             // A VIF's TAP goes with its bridge, as delvif would remove it: nothing else tracks it.
             foreach (var vif in bridge.Guests.Where(p => p.Kind == PortKind.Vif).Select(p => p.Name)
                          .Concat(bridge.Absent.Where(p => p.Kind == PortKind.Vif).Select(p => p.Name)))
                 DeleteTapQuietly(vif);
-            Fdb.Flush(domain: bridge.Domain, includeStatic: true);
-            Addresses.Forget(bridge.Domain);
-            Persist();
             LogBridgeDeleted(_log, name);
         }
+    }
+
+    /// <summary>Takes a bridge and its ports out of the switch and closes them (its VIFs' TAPs stay).</summary>
+    private void RemoveBridge(Bridge bridge)
+    {
+        _bridges.Remove(bridge.Name);
+        Publish();
+        foreach (var port in bridge.AllPorts().ToList()) Close(port);
+        if (bridge.Pif is { } pif) ReleasePif(pif);
+        Fdb.Flush(domain: bridge.Domain, includeStatic: true);
+        Addresses.Forget(bridge.Domain);
     }
 
     public void SetAgeing(string bridgeName, int seconds)
@@ -199,8 +222,9 @@ public sealed partial class SwitchController : IDisposable
         {
             var bridge = Existing(bridgeName);
             if (seconds < 0) throw new ConfigException($"ageing time must be 0 (never) or more seconds, not {seconds}");
+            int before = bridge.AgeingSeconds;
             bridge.AgeingSeconds = seconds;
-            Commit();
+            CommitOrUndo(() => bridge.AgeingSeconds = before);
         }
     }
 
@@ -314,6 +338,10 @@ public sealed partial class SwitchController : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "bridge {Bridge} added (uplink {Pif}, mac {Mac})")]
     private static partial void LogBridgeAdded(ILogger log, string bridge, string pif, string mac);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "the UUIDs given to objects of the configuration that had none could not be saved: {Reason}")]
+    private static partial void LogAssignedNotSaved(ILogger log, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "bridge {Bridge} deleted")]
     private static partial void LogBridgeDeleted(ILogger log, string bridge);

@@ -45,14 +45,14 @@ internal sealed class FdbTable
     /// Reserves room for one learned entry on <paramref name="port"/> before it is written, so the limits
     /// hold even while several workers learn at once. Undo with <see cref="Release"/> if the write loses.
     /// </summary>
-    public LearnResult Reserve(ushort port, FdbLimits limits, bool countTableWide)
+    public LearnResult Reserve(ushort port, int maxEntries, int portLimit, bool countTableWide)
     {
-        if (countTableWide && Interlocked.Increment(ref _learned) > limits.MaxEntries)
+        if (countTableWide && Interlocked.Increment(ref _learned) > maxEntries)
         {
             Interlocked.Decrement(ref _learned);
             return LearnResult.RefusedTableFull;
         }
-        if (Interlocked.Increment(ref _perPort[port]) > limits.MaxEntriesPerPort)
+        if (Interlocked.Increment(ref _perPort[port]) > portLimit)
         {
             Interlocked.Decrement(ref _perPort[port]);
             if (countTableWide) Interlocked.Decrement(ref _learned);

@@ -22,6 +22,9 @@ public sealed class ForwardingDatabase
     public const int MaxPorts = ushort.MaxValue + 1;
 
     private readonly Lock _maintenance = new();
+    // Per-port learned-MAC limits set by the control plane (0: Limits.MaxEntriesPerPort); read only when a MAC
+    // is new to a port.
+    private readonly int[] _portLimits = new int[MaxPorts];
     private FdbTable _table;
     private long _refusedTableFull;
     private long _refusedPortLimit;
@@ -43,6 +46,22 @@ public sealed class ForwardingDatabase
     public long RefusedPortLimit => Interlocked.Read(ref _refusedPortLimit);
     public long Moves => Interlocked.Read(ref _moves);
     public int EntriesOnPort(ushort port) => Volatile.Read(ref _table).LearnedOnPort(port);
+    /// <summary>Keys the table has claimed, live or dead (tests: a refused MAC claims none).</summary>
+    internal int ClaimedKeys => Volatile.Read(ref _table).UsedKeys;
+
+    /// <summary>
+    /// Sets the most MACs learned on <paramref name="port"/>; 0 restores <see cref="FdbLimits.MaxEntriesPerPort"/>.
+    /// Entries already learned beyond a lowered limit stay until they age out or are flushed, as with the
+    /// kernel bridge's fdb_max_learned; new ones wait for room.
+    /// </summary>
+    public void SetPortLimit(ushort port, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        Volatile.Write(ref _portLimits[port], limit);
+    }
+
+    public int LimitOf(ushort port) => Volatile.Read(ref _portLimits[port]) is var limit and > 0 ? limit
+        : Limits.MaxEntriesPerPort;
 
     // Room for the limit at a load factor of 1/2, and for the dead keys that pile up between rebuilds.
     private static int SlotsFor(int maxEntries) => checked(maxEntries * 2 + 1024);
@@ -73,9 +92,11 @@ public sealed class ForwardingDatabase
         }
         else
         {
-            // Checked before claiming a key, so a full table does not also fill up with dead keys;
-            // the binding check is the reservation below.
+            // Checked before claiming a key, so a full table or a port at its limit (a guest spraying
+            // source MACs) does not also fill the table with dead keys; the binding check is the
+            // reservation below.
             if (table.Learned >= Limits.MaxEntries) return RefuseFull();
+            if (table.LearnedOnPort(port) >= LimitOf(port)) return RefusePort();
             slot = table.FindOrClaim(key);
             if (slot < 0) return RefuseFull();
         }
@@ -89,7 +110,7 @@ public sealed class ForwardingDatabase
 
             if (current == 0)
             {
-                var reserved = table.Reserve(port, Limits, countTableWide: true);
+                var reserved = table.Reserve(port, Limits.MaxEntries, LimitOf(port), countTableWide: true);
                 if (reserved != LearnResult.Learned) return Refuse(reserved);
                 if (Interlocked.CompareExchange(ref table[slot].Value, updated, 0) == 0) return LearnResult.Learned;
                 table.Release(port, countTableWide: true);
@@ -106,7 +127,7 @@ public sealed class ForwardingDatabase
 
             // A move. Policy: if the new port is at its limit, forget the MAC rather than leave it
             // pointing at the old port; flooding is safe, misdirecting is not.
-            var room = table.Reserve(port, Limits, countTableWide: false);
+            var room = table.Reserve(port, Limits.MaxEntries, LimitOf(port), countTableWide: false);
             bool fits = room == LearnResult.Learned;
             if (Interlocked.CompareExchange(ref table[slot].Value, fits ? updated : 0, current) != current)
             {

@@ -30,7 +30,7 @@ public static class StreamFramer
     /// is out of step and cannot be read further.
     /// </summary>
     public static SequencePosition Read(ReadOnlySequence<byte> stream, PacketBatch batch, out Fault fault,
-        out int length)
+        out uint length)
     {
         fault = Fault.None;
         length = 0;
@@ -39,15 +39,17 @@ public static class StreamFramer
         while (batch.Count < batch.Capacity && reader.Remaining >= 4)
         {
             reader.TryCopyTo(prefix);
-            length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+            // Unsigned, as QEMU writes it: 0xFFFFFFFF is a length of 4,294,967,295, not -1.
+            length = BinaryPrimitives.ReadUInt32BigEndian(prefix);
             if (length == 0) { fault = Fault.EmptyFrame; break; }
-            if (length < 0 || length > MaxFrameLength) { fault = Fault.FrameTooLong; break; }
-            if (reader.Remaining < 4 + length) break;
+            if (length > MaxFrameLength) { fault = Fault.FrameTooLong; break; }
+            int frame = (int)length;
+            if (reader.Remaining < 4 + frame) break;
             reader.Advance(4);
             int slot = batch.Count;
-            reader.TryCopyTo(batch.ReceiveArea(slot, 0)[..length]);
-            reader.Advance(length);
-            batch.Set(slot, PacketBatch.Headroom, length);
+            reader.TryCopyTo(batch.ReceiveArea(slot, 0)[..frame]);
+            reader.Advance(frame);
+            batch.Set(slot, PacketBatch.Headroom, frame);
             batch.Count = slot + 1;
         }
         return reader.Position;

@@ -33,4 +33,19 @@ public enum DropReason
     /// <summary>Its payload (its segments', for a TSO frame) is larger than the egress port's MTU, as the kernel bridge
     /// drops it.</summary>
     MtuExceeded,
+    /// <summary>The port's locking mode is disabled: nothing goes from it or to it.</summary>
+    PortDisabled,
+    /// <summary>A locked port sent a frame whose source MAC is not its own.</summary>
+    LockedMac,
+    /// <summary>A locked port sent ARP for a sender MAC or IPv4 address that is not its own.</summary>
+    LockedArp,
+    /// <summary>A locked port sent IPv4 from an address it is not allowed (DHCP excepted).</summary>
+    LockedIpv4,
+    /// <summary>
+    /// A locked port sent IPv6 from an address it is not allowed, a neighbour advertisement for another
+    /// address, or a router's ICMPv6 (advertisement, redirect).
+    /// </summary>
+    LockedIpv6,
+    /// <summary>A locked port sent a protocol locking cannot vouch for (neither ARP, IPv4 nor IPv6, or tagged).</summary>
+    LockedProtocol,
 }

@@ -19,6 +19,12 @@ public static class DropReasonNames
         DropReason.BondReflection => "bond_reflection",
         DropReason.RxQueueFull => "rx_queue_full",
         DropReason.MtuExceeded => "mtu_exceeded",
+        DropReason.PortDisabled => "port_disabled",
+        DropReason.LockedMac => "locked_mac",
+        DropReason.LockedArp => "locked_arp",
+        DropReason.LockedIpv4 => "locked_ipv4",
+        DropReason.LockedIpv6 => "locked_ipv6",
+        DropReason.LockedProtocol => "locked_protocol",
         _ => reason.ToString(),
     };
 

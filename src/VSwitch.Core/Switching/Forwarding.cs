@@ -43,6 +43,7 @@ internal sealed class Forwarding(ForwardingDatabase fdb, PortCounters counters, 
             {
                 if (frame.IsTagged && !outPort.AcceptsTagged(vlan)) counters.Drop(ingress, DropReason.VlanNotAllowed);
                 else if (payload > outPort.Mtu) counters.Drop(egress, DropReason.MtuExceeded);
+                else if (outPort.Lock is { IsDisabled: true }) counters.Drop(egress, DropReason.PortDisabled);
                 else _tx.Enqueue(egress, packet);
                 return;
             }

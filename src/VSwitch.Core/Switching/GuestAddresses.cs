@@ -11,12 +11,17 @@ namespace VSwitch.Core.Switching;
 /// write, and write only when a binding is new or changed, so in steady state an ARP costs one lock-free
 /// lookup and other frames nothing.
 /// </summary>
-public sealed class GuestAddresses
+public sealed class GuestAddresses(int maxBindings = GuestAddresses.DefaultMaxBindings)
 {
+    /// <summary>As many as the FDB learns by default: a guest spraying ARP from random MACs cannot grow it
+    /// further.</summary>
+    public const int DefaultMaxBindings = 262_144;
+
     private const int ArpLength = 28;
     private readonly ConcurrentDictionary<(ushort Domain, MacAddress Mac), uint> _bindings = new();
+    private int _count;
 
-    public int Count => _bindings.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>
     /// Looks at an untagged ARP packet (the bytes after the EtherType) sent by <paramref name="source"/>. Only
@@ -32,8 +37,13 @@ public sealed class GuestAddresses
         uint address = BinaryPrimitives.ReadUInt32BigEndian(arp[14..]);
         if (address == 0) return; // an ARP probe (RFC 5227) claims nothing yet
         var key = (domain, source);
-        if (_bindings.TryGetValue(key, out uint known) && known == address) return;
-        _bindings[key] = address;
+        if (_bindings.TryGetValue(key, out uint known))
+        {
+            if (known != address) _bindings[key] = address;
+            return;
+        }
+        if (Interlocked.Increment(ref _count) > maxBindings || !_bindings.TryAdd(key, address))
+            Interlocked.Decrement(ref _count);
     }
 
     public IPAddress? Find(ushort domain, MacAddress mac) =>
@@ -44,6 +54,6 @@ public sealed class GuestAddresses
     public void Forget(ushort domain)
     {
         foreach (var key in _bindings.Keys)
-            if (key.Domain == domain) _bindings.TryRemove(key, out _);
+            if (key.Domain == domain && _bindings.TryRemove(key, out _)) Interlocked.Decrement(ref _count);
     }
 }

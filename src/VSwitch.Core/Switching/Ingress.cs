@@ -9,8 +9,8 @@ namespace VSwitch.Core.Switching;
 
 /// <summary>
 /// The way into a bridge, frame by frame (the Linux bridge's br_input.c): length check, a PIF member's frames
-/// sorted to their bridge by VLAN and admitted by the bond, the priority tag, parsing, the VLAN filter,
-/// learning, and noting the addresses guests claim. A frame that belongs to a bridge is handed to
+/// sorted to their bridge by VLAN and admitted by the bond, the priority tag, parsing, a locked port's check,
+/// the VLAN filter, learning, and noting the addresses guests claim. A frame that belongs to a bridge is handed to
 /// <see cref="Forwarding"/>. One per worker, like the pipeline it belongs to.
 /// </summary>
 internal sealed class Ingress(ForwardingDatabase fdb, PortCounters counters, GuestAddresses? addresses, int worker)
@@ -109,6 +109,12 @@ internal sealed class Ingress(ForwardingDatabase fdb, PortCounters counters, Gue
             counters.Drop(ingress, error == FrameError.TooShort ? DropReason.TooShort : DropReason.InvalidSource);
             return;
         }
+        // A locked guest may send only from its own addresses (VIF locking), before anything is learned from it.
+        if (inPort.Lock is { } locked && locked.Refuses(frame, batch.Frame(packet)) is { } spoofed)
+        {
+            counters.Drop(ingress, spoofed);
+            return;
+        }
         // Guests send untagged frames (VLAN networks are bridges of their own), unless their port is a
         // trunk for the VLAN they tag with; tags left after the uplink's own are the network's payload.
         if (frame.IsTagged && !inPort.AcceptsTagged(frame.OuterTag.Id))
@@ -118,9 +124,10 @@ internal sealed class Ingress(ForwardingDatabase fdb, PortCounters counters, Gue
         }
 
         // Learn.
-        fdb.Learn(bridge.Domain, frame.Source, ingress, nowMs);
+        var learned = fdb.Learn(bridge.Domain, frame.Source, ingress, nowMs);
+        if (learned == LearnResult.RefusedPortLimit) counters.Add(ingress, PortCounters.LearningRefused, 1);
         if (frame.EtherType == EtherType.Arp && !frame.IsTagged && inPort.Role == PortRole.Guest
-            && addresses is not null)
+            && addresses is not null && learned is not (LearnResult.RefusedPortLimit or LearnResult.RefusedTableFull))
             addresses.Observe(bridge.Domain, frame.Source, batch.Frame(packet)[EthernetFrame.HeaderLength..]);
 
         forwarding.Forward(snapshot, ingress, bridge, batch, packet, frame);

@@ -15,7 +15,10 @@ public sealed class PortCounters
     public const int TxPackets = 2;
     public const int TxBytes = 3;
     public const int FloodedFrames = 4;
-    public const int FirstDrop = 5;
+    /// <summary>Source MACs the FDB would not learn because the port was at its learned-MAC limit. The frames
+    /// still go; they flood back to the port until its entries age out.</summary>
+    public const int LearningRefused = 5;
+    public const int FirstDrop = 6;
     public static readonly int DropReasons = Enum.GetValues<DropReason>().Length;
     public static readonly int Fields = FirstDrop + DropReasons;
 

@@ -26,6 +26,9 @@ public sealed class SnapshotPort(ushort index, ushort domain, string name, PortR
     /// <summary>A PIF's member: how its frames are sorted to the bridges' uplink ports, and which it takes at
     /// all.</summary>
     public VlanDemux? Demux { get; init; }
+    /// <summary>A locked or disabled guest port's policy; null (the usual case: one null check per frame) when it
+    /// is unlocked.</summary>
+    public PortLock? Lock { get; init; }
 
     /// <summary>
     /// Whether a frame whose outer tag carries <paramref name="vlan"/> may enter or leave through this port:

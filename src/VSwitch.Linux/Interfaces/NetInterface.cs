@@ -15,9 +15,8 @@ public static unsafe class NetInterface
     /// <summary>The interface index, or 0 when there is no such interface.</summary>
     public static int Index(string name)
     {
-        Span<byte> bytes = stackalloc byte[32];
-        int n = Encoding.ASCII.GetBytes(name.AsSpan(0, Math.Min(name.Length, 16)), bytes);
-        bytes[n] = 0;
+        Span<byte> bytes = stackalloc byte[16];
+        InterfaceNameBytes.Write(name, bytes);
         fixed (byte* p = bytes) return (int)Sys.if_nametoindex(p);
     }
 

@@ -28,8 +28,7 @@ internal unsafe struct IfReq
     public static IfReq For(string name)
     {
         var request = new IfReq();
-        int written = Encoding.ASCII.GetBytes(name, new Span<byte>(request.Name, 15));
-        request.Name[written] = 0;
+        InterfaceNameBytes.Write(name, new Span<byte>(request.Name, 16));
         return request;
     }
 }

@@ -37,6 +37,7 @@ public sealed class LinuxPortFactory(string streamDirectory, ILogger log, Datapa
         return port;
     }
     public bool InterfaceExists(string name) => NetInterface.Exists(name);
+    public int InterfaceIndex(string name) => NetInterface.Index(name);
     public bool LinkRunning(string name) => NetInterface.IsRunning(name);
     public bool HasIpv4Address(string name) => NetInterface.HasIpv4(name);
     public void CreatePersistentTap(string name, string? owner) => PersistentTap.Create(name, owner);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Tmds.Linux;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
+using VSwitch.Core.Observability;
 using VSwitch.Core.Offload;
 using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
@@ -39,6 +40,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     private readonly FileDescriptor _poll;
     private readonly FileDescriptor _wake;
     private readonly ILogger _log;
+    private readonly LogRateLimit _peerLogs = new();
     private readonly Pipe _received = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0,
         minimumSegmentSize: ReadSize, useSynchronizationContext: false));
     private readonly Lock _sendLock = new();
@@ -78,7 +80,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         var bytes = Encoding.UTF8.GetBytes(path);
         if (bytes.Length >= 108) throw new ConfigException($"stream port {name}: socket path {path} is longer than a " +
             $"Unix socket path may be (107 bytes)");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateDirectory(Path.GetDirectoryName(path)!);
         File.Delete(path); // a socket left by an earlier run
         var listen = Open(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), $"socket(AF_UNIX, {name})");
         FileDescriptor? poll = null, wake = null;
@@ -111,6 +113,17 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>The sockets' directory, 0755 whatever the umask: a guest's QEMU must enter it, no one else may
+    /// write to it.</summary>
+    private static void CreateDirectory(string directory)
+    {
+        if (Directory.Exists(directory)) return;
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(directory, mode);
+        File.SetUnixFileMode(directory, mode);
     }
 
     private static FileDescriptor Open(int fd, string what) => fd >= 0 ? new FileDescriptor(fd)
@@ -168,7 +181,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
     {
         if (!_received.Reader.TryRead(out var result)) return true;
         var buffer = result.Buffer;
-        var consumed = StreamFramer.Read(buffer, batch, out var fault, out int length);
+        var consumed = StreamFramer.Read(buffer, batch, out var fault, out uint length);
         bool full = batch.Count == batch.Capacity;
         // Seen everything unless the batch filled: then the rest must be offered again on the next read.
         _received.Reader.AdvanceTo(consumed, full ? consumed : buffer.End);
@@ -191,7 +204,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         if (_connection >= 0) Disconnect("a new peer connected");
         Watch(_poll.Fd, fd, ConnectionToken);
         lock (_sendLock) _connection = fd;
-        LogConnected(_log, Name);
+        if (_peerLogs.Allow(out int suppressed)) LogConnected(_log, Name, Held(suppressed));
     }
 
     /// <summary>Closes the connection (the port listens on); <paramref name="fault"/> says why when it was the peer's
@@ -210,8 +223,9 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         _received.Writer.Complete();
         _received.Reset();
         _partial = 0;
-        if (fault is null) LogDisconnected(_log, Name);
-        else LogDropped(_log, Name, fault);
+        if (!_peerLogs.Allow(out int suppressed)) return;
+        if (fault is null) LogDisconnected(_log, Name, Held(suppressed));
+        else LogDropped(_log, Name, fault, Held(suppressed));
     }
 
     // ---- transmit (any worker) ----------------------------------------------------------------
@@ -293,7 +307,7 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
                     var wait = new pollfd { fd = fd, events = POLLOUT };
                     if (poll(&wait, 1, 100) > 0) continue;
                 }
-                LogSendFailed(_log, Name, done, length);
+                if (_peerLogs.Allow(out int suppressed)) LogSendFailed(_log, Name, done, length, Held(suppressed));
                 shutdown(fd, SHUT_RDWR); // the receiving worker sees the hang-up and closes the connection
                 return false;
             }
@@ -310,17 +324,24 @@ public sealed unsafe partial class StreamPort : ILinuxPort, IStreamEndpoint
         File.Delete(SocketPath);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "stream port {Port}: a peer connected")]
-    private static partial void LogConnected(ILogger log, string port);
+    private static string Held(int suppressed) =>
+        suppressed == 0 ? "" : $" ({suppressed} more messages of this port were suppressed)";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "stream port {Port}: the peer disconnected")]
-    private static partial void LogDisconnected(ILogger log, string port);
+    // A peer that connects and misbehaves in a loop would otherwise log two lines a connection for as long as it
+    // liked: these messages share one limit per port, and the next one that passes says how many were held back.
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "stream port {Port}: a peer connected{Held}")]
+    private static partial void LogConnected(ILogger log, string port, string held);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "stream port {Port}: the peer disconnected{Held}")]
+    private static partial void LogDisconnected(ILogger log, string port, string held);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "stream port {Port}: connection dropped: {Reason}; listening for the next one")]
-    private static partial void LogDropped(ILogger log, string port, string reason);
+        Message = "stream port {Port}: connection dropped: {Reason}; listening for the next one{Held}")]
+    private static partial void LogDropped(ILogger log, string port, string reason, string held);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "stream port {Port}: the peer stopped reading ({Done} of {Length} bytes sent); connection dropped")]
-    private static partial void LogSendFailed(ILogger log, string port, int done, int length);
+        Message = "stream port {Port}: the peer stopped reading ({Done} of {Length} bytes sent); connection dropped{Held}")]
+    private static partial void LogSendFailed(ILogger log, string port, int done, int length, string held);
 }

@@ -71,6 +71,9 @@ public static class BrctlFormat
             text.Append(CultureInfo.InvariantCulture, $"        TX packets {s.TxPackets}  bytes {s.TxBytes}\n");
             text.Append(CultureInfo.InvariantCulture, $"        TX errors {s.TxErrors}  dropped {s.TxDropped}\n");
             text.Append(CultureInfo.InvariantCulture, $"        flooded {s.Flooded}\n");
+            if (s.MacLimit is { } limit)
+                text.Append(CultureInfo.InvariantCulture,
+                    $"        mac limit {limit}  learning refused {s.LearningRefused}\n");
             foreach (var (reason, count) in s.DropsByReason.OrderBy(r => r.Key, StringComparer.Ordinal))
                 text.Append(CultureInfo.InvariantCulture, $"        drop {reason} {count}\n");
         }

@@ -12,13 +12,13 @@ namespace VSwitch.Daemon.Formats;
 public static class XeObjects
 {
     public static readonly string[] NetworkFields = ["uuid", "name-label", "bridge", "MAC", "PIF-uuids", "VIF-uuids",
-        "other-config"];
+        "other-config", "default-locking-mode"];
     public static readonly string[] PifFields =
         ["uuid", "device", "MAC", "VLAN", "network-uuid", "network-name-label", "bridge", "IP-configuration-mode", "IP",
             "netmask", "other-config",
          "bond-master-of", "bond-slave-of", "currently-attached"];
     public static readonly string[] VifFields = ["uuid", "device", "MAC", "vm", "network-uuid", "network-name-label",
-        "kind", "currently-attached"];
+        "kind", "currently-attached", "locking-mode", "ipv4-allowed", "ipv6-allowed"];
 
     public static List<XeRecord> Networks(IEnumerable<Bridge> bridges) => bridges.Select(b => new XeRecord(
     [
@@ -30,6 +30,7 @@ public static class XeObjects
         new("VIF-uuids", "SRO", string.Join("; ", b.Guests.Select(p => p.Uuid).Concat(b.Absent.Select(p => p.Uuid
             ?? "")))),
         new("other-config", "MRW", Map(b.OtherConfig)),
+        new("default-locking-mode", "RW", LockingModeNames.Of(b.DefaultLockingMode)),
     ])).ToList();
 
     /// <summary>
@@ -72,11 +73,16 @@ public static class XeObjects
     ])))).ToList();
 
     public static List<XeRecord> Vifs(IEnumerable<Bridge> bridges) => bridges.SelectMany(b =>
-        b.Guests.Select(p => Vif(b, p.Uuid, p.Name, p.Kind, p.ConfiguredMac?.ToString(), true))
-            .Concat(b.Absent.Select(p => Vif(b, p.Uuid ?? "", p.Name, p.Kind, p.Mac, false)))).ToList();
+        b.Guests.Select(p => Vif(b, p.Uuid, p.Name, p.Kind, p.ConfiguredMac?.ToString(), true,
+                LockingModeNames.Of(p.Locking.Mode), Addresses(p.Locking.Ipv4Allowed), Addresses(p.Locking.Ipv6Allowed)))
+            .Concat(b.Absent.Select(p => Vif(b, p.Uuid ?? "", p.Name, p.Kind, p.Mac, false,
+                p.LockingMode ?? LockingModeNames.Of(LockingMode.NetworkDefault), string.Join("; ", p.Ipv4Allowed ?? []),
+                string.Join("; ", p.Ipv6Allowed ?? []))))).ToList();
 
-    private static XeRecord Vif(Bridge bridge, string uuid, string device, PortKind kind, string? mac, bool attached)
-        => new(
+    private static string Addresses(IReadOnlyList<System.Net.IPAddress> addresses) => string.Join("; ", addresses);
+
+    private static XeRecord Vif(Bridge bridge, string uuid, string device, PortKind kind, string? mac, bool attached,
+        string locking, string ipv4, string ipv6) => new(
     [
         new("uuid", "RO", uuid),
         new("device", "RO", device),
@@ -87,6 +93,9 @@ public static class XeObjects
         new("network-name-label", "RO", bridge.NameLabel),
         new("kind", "RO", kind.ToString().ToLowerInvariant()),
         new("currently-attached", "RO", attached ? "true" : "false"),
+        new("locking-mode", "RW", locking),
+        new("ipv4-allowed", "SRW", ipv4),
+        new("ipv6-allowed", "SRW", ipv6),
     ]);
 
     private static string Map(IReadOnlyDictionary<string, string> map) =>

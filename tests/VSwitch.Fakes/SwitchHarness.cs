@@ -6,13 +6,13 @@ using VSwitch.Core.Frames;
 using VSwitch.Core.Ports;
 using VSwitch.Core.Switching;
 
-namespace VSwitch.Core.Tests;
+namespace VSwitch.Fakes;
 
 /// <summary>
 /// A controller on fake ports with a pipeline on its published snapshot: frames go in on a named port
 /// (or a PIF's physical link) and come out of the fake ports as they would be on the wire.
 /// </summary>
-internal sealed class SwitchHarness : IDisposable
+public sealed class SwitchHarness : IDisposable
 {
     public FakePortFactory Factory { get; } = new();
     public FakeDatapath Datapath { get; } = new();
