@@ -13,9 +13,9 @@ cd "$(dirname "$(readlink -f "$0")")"
 # switch of the VLAN tests), python3-scapy (hand-built tagged frames), qemu-system-x86 and cpio (the QEMU
 # guests of tools/guest), iputils-arping (the migration drill's gratuitous ARP), netsniff-ng (trafgen),
 # sockperf and bc (the benchmark harness), gcc and libc6-dev (its reference, the naive C TAP loop),
-# fonts-dejavu-core (its plots' text).
+# fonts-dejavu-core (its plots' text), afl++ (the fuzzer fuzz/run.sh drives).
 PACKAGES=(iproute2 iputils-ping iperf3 ethtool tcpdump python3 curl openvswitch-switch python3-scapy
-          qemu-system-x86 cpio iputils-arping netsniff-ng sockperf bc gcc libc6-dev fonts-dejavu-core)
+          qemu-system-x86 cpio iputils-arping netsniff-ng sockperf bc gcc libc6-dev fonts-dejavu-core afl++)
 
 need_packages() {
     local missing=()
@@ -37,6 +37,13 @@ need_dotnet() {
     export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 
+# SharpFuzz's instrumenter, which fuzz/run.sh runs over VSwitch's assemblies before AFL++ fuzzes them.
+need_sharpfuzz() {
+    export PATH="$PATH:$HOME/.dotnet/tools"
+    command -v sharpfuzz >/dev/null && return 0
+    dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
+}
+
 build() {
     need_dotnet
     dotnet restore VSwitch.sln --nologo -v q
@@ -48,6 +55,7 @@ build() {
 run_tests() {
     need_packages
     build
+    need_sharpfuzz
     # The QEMU guest the end-to-end tests boot, built from Debian's packages (kept between runs).
     tools/guest/build.sh .guest
     echo "run.sh: QEMU guests run with $(tools/guest/run.sh --guest .guest --probe)" >&2

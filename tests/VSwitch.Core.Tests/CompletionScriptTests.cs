@@ -9,7 +9,7 @@ public class CompletionScriptTests
     [Fact]
     public void CompletionScript_ListsEveryCommand_AndNoOthers()
     {
-        string script = File.ReadAllText(Path.Combine(RepositoryRoot(), "tools", "vswitchctl-completion.bash"));
+        string script = File.ReadAllText(Path.Combine(Repository.Root, "tools", "vswitchctl-completion.bash"));
         var match = Regex.Match(script, "_vswitchctl_commands=\"([^\"]*)\"");
         Assert.True(match.Success, "the script must define _vswitchctl_commands");
         Assert.Equal(CommandCatalog.All.Select(c => c.Name).Order(), match.Groups[1].Value.Split(' ').Order());
@@ -24,12 +24,5 @@ public class CompletionScriptTests
             Assert.False(string.IsNullOrWhiteSpace(command.Summary));
             Assert.StartsWith($"vswitchctl {command.Name}", command.Example);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln"))) return dir.FullName;
-        throw new InvalidOperationException("VSwitch.sln not found");
     }
 }

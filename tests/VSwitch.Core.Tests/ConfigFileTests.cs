@@ -63,6 +63,7 @@ public sealed class ConfigFileTests : IDisposable
     [InlineData("{\"bridges\": [{\"name\": \"a\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}, {\"name\": " +
         "\"b\", \"uuid\": \"0b6c3f7e-1d2a-4c5b-8e9f-0a1b2c3d4e5f\"}]}", "is used twice")]
     [InlineData("{\"bridges\": [", "line")]
+    [InlineData("{\"fdb\": {\"maxEntries\": 2000000000}}", "$.fdb.maxEntries: must be from 1 to 4,194,304")]
     [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"nameLabel\": \"a\\nb\"}]}", "$.bridges[0].nameLabel")]
     [InlineData("{\"bridges\": [{\"name\": \"xapi1\", \"defaultLockingMode\": \"locked\"}]}",
         "$.bridges[0].defaultLockingMode")]

@@ -137,6 +137,8 @@ public class XeListTests
     [InlineData("colour=blue", "unknown parameter 'colour'; the parameters are uuid, device, MAC, vm,")]
     [InlineData("params=uuid,colour", "unknown parameter 'colour'; the parameters are uuid, device, MAC, vm,")]
     [InlineData("vm", "is not param=value")]
+    [InlineData("params=", "params= names the parameters to show")]
+    [InlineData("params=,", "params= names the parameters to show")]
     public void BadListArguments_AreRefused_NamingTheParameter(string argument, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => List(XeObjects.Vifs, XeObjects.VifFields, argument));

@@ -21,12 +21,17 @@ public sealed class SwitchHarness : IDisposable
     private readonly ForwardingPipeline _pipeline;
     private readonly PacketBatch _batch = new(8);
 
-    public SwitchHarness(params string[] nics)
+    public SwitchHarness(params string[] nics) : this(FdbLimits.Default, nics)
+    {
+    }
+
+    /// <param name="limits">The FDB's; a small table is cheap to sweep (fuzzing flushes it per input).</param>
+    public SwitchHarness(FdbLimits limits, params string[] nics)
     {
         int n = 1;
         foreach (var nic in nics)
             Factory.Existing[nic] = new FakePort(nic, PortKind.Raw, new MacAddress(0x5254_0000_0000UL | (uint)n++));
-        var fdb = new ForwardingDatabase();
+        var fdb = new ForwardingDatabase(limits);
         var addresses = new GuestAddresses();
         Controller = new SwitchController(Factory, Datapath, fdb, new SwitchConfig(), Saved.Add, NullLogger.Instance,
             addresses);

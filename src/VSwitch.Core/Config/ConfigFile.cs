@@ -26,6 +26,12 @@ public static class ConfigFile
         if (string.IsNullOrWhiteSpace(text))
             throw new ConfigException($"config {path} is empty, which vswitchd never writes: restore it from a " +
                 "backup, or delete it to start a switch with no bridges");
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses and validates a configuration's text; <paramref name="path"/> names it in errors.</summary>
+    public static SwitchConfig Parse(string text, string path)
+    {
         SwitchConfig? config;
         try
         {

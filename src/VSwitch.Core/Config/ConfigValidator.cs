@@ -1,3 +1,4 @@
+using VSwitch.Core.Fdb;
 using VSwitch.Core.Control;
 using VSwitch.Core.Frames;
 using VSwitch.Core.Ports;
@@ -19,7 +20,8 @@ public static class ConfigValidator
             out _))
             throw Fault(source, "$.logLevel",
                 $"'{config.LogLevel}' is not a log level (Trace, Debug, Information, Warning, Error, Critical, None)");
-        if (config.Fdb.MaxEntries < 1) throw Fault(source, "$.fdb.maxEntries", "must be at least 1");
+        if (config.Fdb.MaxEntries is < 1 or > FdbLimits.MaxTableEntries)
+            throw Fault(source, "$.fdb.maxEntries", $"must be from 1 to {FdbLimits.MaxTableEntries:N0}");
         if (config.Fdb.MaxEntriesPerPort < 1) throw Fault(source, "$.fdb.maxEntriesPerPort", "must be at least 1");
 
         var bondMembers = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -10,5 +10,7 @@ public sealed record FdbLimits(int MaxEntries = FdbLimits.DefaultMaxEntries,
 {
     public const int DefaultMaxEntries = 262_144;
     public const int DefaultMaxEntriesPerPort = 65_536;
+    /// <summary>The most fdb.maxEntries may ask for: a table of 8 M slots, 128 MB, allocated at start.</summary>
+    public const int MaxTableEntries = 4 * 1024 * 1024;
     public static FdbLimits Default { get; } = new();
 }

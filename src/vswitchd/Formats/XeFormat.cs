@@ -21,6 +21,8 @@ public static class XeFormat
                 wanted = value == "all" ? null : value.Split(',',
                     StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
                 foreach (var field in wanted ?? []) CheckName(command, field, names);
+                if (wanted is { Count: 0 })
+                    throw new ConfigException($"{command}: params= names the parameters to show (or all)");
                 continue;
             }
             CheckName(command, name, names);
